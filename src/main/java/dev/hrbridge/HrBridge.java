@@ -1,0 +1,186 @@
+package dev.hrbridge;
+
+import dev.hrbridge.config.RuntimeMode;
+import dev.hrbridge.config.Settings;
+import dev.hrbridge.config.SettingsValidator;
+import dev.hrbridge.db.Database;
+import dev.hrbridge.ops.DatabaseHealthCheck;
+import dev.hrbridge.ops.NodeRegistry;
+import dev.hrbridge.sandbox.PlatformSimulator;
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * One running HR Bridge instance: resolves and checks its settings, opens and migrates the database, starts the
+ * sandbox simulator when no Feishu app is configured, then starts Camel with the YAML routes.
+ */
+public final class HrBridge implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HrBridge.class);
+
+    static final String SANDBOX_APP_ID = "cli_hrbridge_sandbox";
+    static final String SANDBOX_APP_SECRET = "hrbridge-sandbox-secret";
+    static final String SANDBOX_API_TOKEN = "sandbox-token";
+
+    private final Settings settings;
+    private final RuntimeMode mode;
+    private final Database database;
+    private final PlatformSimulator simulator;
+    private final Main main;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean closed;
+
+    private HrBridge(Settings settings, RuntimeMode mode, Database database, PlatformSimulator simulator, Main main) {
+        this.settings = settings;
+        this.mode = mode;
+        this.database = database;
+        this.simulator = simulator;
+        this.main = main;
+    }
+
+    /** Starts an instance and returns once its routes run; {@code overrides} win over every other source. */
+    public static HrBridge start(Map<String, String> overrides) throws Exception {
+        long begin = System.nanoTime();
+        Settings settings = Settings.load(overrides);
+        RuntimeMode mode = RuntimeMode.of(settings);
+        SettingsValidator.validate(settings);
+
+        PlatformSimulator simulator = null;
+        if (mode == RuntimeMode.SANDBOX) {
+            simulator = PlatformSimulator.start(SANDBOX_APP_ID, SANDBOX_APP_SECRET);
+            Map<String, String> sandbox = new LinkedHashMap<>();
+            sandbox.put("feishu.base-url", simulator.baseUrl());
+            sandbox.put("iot.base-url", simulator.baseUrl());
+            sandbox.put("feishu.app-id", SANDBOX_APP_ID);
+            sandbox.put("feishu.app-secret", SANDBOX_APP_SECRET);
+            if (!settings.isSet("hrb.api.token")) {
+                sandbox.put("hrb.api.token", SANDBOX_API_TOKEN);
+            }
+            settings = settings.with(sandbox);
+        }
+
+        Database database;
+        try {
+            database = Database.open(settings);
+        } catch (RuntimeException e) {
+            if (simulator != null) {
+                simulator.close();
+            }
+            throw e;
+        }
+        Main main = new Main();
+        HrBridge bridge = new HrBridge(settings, mode, database, simulator, main);
+        try {
+            bridge.configure();
+            main.start();
+        } catch (Exception e) {
+            bridge.close();
+            throw e;
+        }
+        if (mode == RuntimeMode.SANDBOX) {
+            LOG.info("HR Bridge is running in SANDBOX mode: no FEISHU_APP_ID is set, so Feishu and the IoT gateway are "
+                    + "simulated at {}, data is kept in {}, and the API token is the sandbox default unless HRB_API_TOKEN is set",
+                    simulator.baseUrl(), settings.get("hrb.db.url"));
+        } else {
+            LOG.info("HR Bridge is running LIVE against Feishu at {} and the IoT gateway at {}",
+                    settings.get("feishu.base-url"), settings.get("iot.base-url"));
+        }
+        LOG.info("HR Bridge started in {} ms: webhooks and API on port {}, management on {}:{}",
+                (System.nanoTime() - begin) / 1_000_000, settings.get("camel.server.port"),
+                settings.get("hrb.management.host"), settings.get("hrb.management.port"));
+        return bridge;
+    }
+
+    private void configure() {
+        Map<String, String> camel = new LinkedHashMap<>(settings.asMap());
+        camel.put("camel.management.port", settings.get("hrb.management.port"));
+        camel.put("camel.management.host", settings.get("hrb.management.host"));
+        String routesDir = settings.get("hrb.routes.dir");
+        if (routesDir != null) {
+            String external = Path.of(routesDir).toAbsolutePath().normalize().toString();
+            camel.put("camel.main.routesIncludePattern",
+                    settings.get("camel.main.routesIncludePattern") + ",file:" + external + "/*.camel.yaml");
+            if (settings.getBoolean("hrb.routes.reload")) {
+                camel.put("camel.main.routesReloadEnabled", "true");
+                camel.put("camel.main.routesReloadDirectory", external);
+                camel.put("camel.main.routesReloadPattern", "*.camel.yaml");
+                camel.put("camel.main.routesReloadRemoveAllRoutes", "false");
+            }
+        }
+        camel.forEach(main::addOverrideProperty);
+
+        main.bind("settings", settings);
+        main.bind("runtimeMode", mode);
+        main.bind("dataSource", database.dataSource());
+        main.bind("database", database);
+        main.bind("nodeRegistry", new NodeRegistry(database.dataSource()));
+        if (simulator != null) {
+            main.bind("platformSimulator", simulator);
+        }
+        main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
+            @Override
+            public void afterConfigure(org.apache.camel.main.BaseMainSupport support) {
+                CamelContext context = support.getCamelContext();
+                HealthCheckHelper.getHealthCheckRegistry(context).register(new DatabaseHealthCheck(database.dataSource()));
+            }
+        });
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public RuntimeMode mode() {
+        return mode;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public PlatformSimulator simulator() {
+        return simulator;
+    }
+
+    /** Blocks until {@link #close()} ran, from a shutdown hook (SIGTERM, Ctrl-C) or another thread. */
+    public void awaitShutdown() {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "hrb-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            main.stop();
+        } catch (Exception e) {
+            LOG.warn("Camel did not stop cleanly", e);
+        } finally {
+            database.close();
+            if (simulator != null) {
+                simulator.close();
+            }
+            stopped.countDown();
+            LOG.info("HR Bridge stopped");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.hrbridge;
+
+import dev.hrbridge.config.ConfigurationException;
+
+import java.util.Map;
+
+/** {@code java -jar hr-bridge.jar}: starts HR Bridge and runs until it is stopped (SIGTERM, Ctrl-C). */
+public final class HrBridgeMain {
+
+    private HrBridgeMain() {
+    }
+
+    public static void main(String[] args) {
+        HrBridge bridge;
+        try {
+            bridge = HrBridge.start(Map.of());
+        } catch (ConfigurationException e) {
+            System.err.println("HR Bridge cannot start: " + e.getMessage());
+            System.exit(2);
+            return;
+        } catch (Exception e) {
+            System.err.println("HR Bridge failed to start: " + e);
+            System.exit(1);
+            return;
+        }
+        bridge.awaitShutdown();
+        System.exit(0);
+    }
+}

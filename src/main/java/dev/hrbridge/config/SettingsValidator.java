@@ -1,0 +1,60 @@
+package dev.hrbridge.config;
+
+import org.quartz.CronExpression;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads every setting HR Bridge uses once at start, so a malformed value stops it with a clear message. */
+public final class SettingsValidator {
+
+    private SettingsValidator() {
+    }
+
+    public static void validate(Settings settings) {
+        List<String> problems = new ArrayList<>();
+        check(problems, () -> settings.getInt("camel.server.port", 0, 65535));
+        check(problems, () -> settings.getInt("hrb.management.port", 0, 65535));
+        check(problems, () -> settings.getInt("hrb.db.pool-size", 1, 200));
+        check(problems, () -> settings.getHttpUrl("feishu.base-url"));
+        check(problems, () -> settings.getHttpUrl("iot.base-url"));
+        check(problems, () -> settings.getInt("hrb.retry.max-attempts", 1, 100));
+        check(problems, () -> settings.getLong("hrb.retry.initial-delay-ms", 0, 86_400_000));
+        check(problems, () -> settings.getLong("hrb.retry.max-delay-ms", 0, 86_400_000));
+        check(problems, () -> settings.getDouble("hrb.retry.multiplier", 1.0, 10.0));
+        check(problems, () -> settings.getDuration("qr.max-age"));
+        check(problems, () -> settings.getBoolean("hrb.routes.reload"));
+        check(problems, () -> {
+            String cron = settings.require("qr.sweep.cron");
+            if (!CronExpression.isValidExpression(cron)) {
+                throw new ConfigurationException(Settings.describe("qr.sweep.cron")
+                        + " must be a Quartz cron expression such as '0 0/5 * * * ?', got '" + cron + "'");
+            }
+        });
+        check(problems, () -> {
+            if (settings.isSet("qr.notify.url")) {
+                settings.getHttpUrl("qr.notify.url");
+            }
+        });
+        check(problems, () -> {
+            String dir = settings.get("hrb.routes.dir");
+            if (dir != null && !Files.isDirectory(Path.of(dir))) {
+                throw new ConfigurationException(Settings.describe("hrb.routes.dir") + " must be an existing directory, got '"
+                        + dir + "'");
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException(String.join("; ", problems));
+        }
+    }
+
+    private static void check(List<String> problems, Runnable read) {
+        try {
+            read.run();
+        } catch (ConfigurationException e) {
+            problems.add(e.getMessage());
+        }
+    }
+}

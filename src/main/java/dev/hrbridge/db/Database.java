@@ -1,0 +1,120 @@
+package dev.hrbridge.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.hrbridge.config.ConfigurationException;
+import dev.hrbridge.config.Settings;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The durable store: a pooled {@link DataSource} on H2 (embedded default) or PostgreSQL, with the versioned
+ * migrations of {@code db/migration} applied before anything else touches it.
+ */
+public final class Database implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    public enum Vendor { H2, POSTGRESQL }
+
+    private final HikariDataSource dataSource;
+    private final Vendor vendor;
+
+    private Database(HikariDataSource dataSource, Vendor vendor) {
+        this.dataSource = dataSource;
+        this.vendor = vendor;
+    }
+
+    public static Database open(Settings settings) {
+        String url = settings.require("hrb.db.url");
+        Vendor vendor = vendorOf(url);
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("hrb-db");
+        config.setJdbcUrl(url);
+        config.setUsername(settings.get("hrb.db.user", ""));
+        config.setPassword(settings.get("hrb.db.password", ""));
+        config.setMaximumPoolSize(settings.getInt("hrb.db.pool-size", 1, 200));
+        config.setConnectionTimeout(settings.getLong("hrb.db.connect-timeout-ms", 250, 600_000));
+        config.setValidationTimeout(Math.min(config.getConnectionTimeout(), 3000));
+        // fail fast at start when the database is unreachable, with the cause in the message
+        config.setInitializationFailTimeout(config.getConnectionTimeout());
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new ConfigurationException("cannot open the database at " + Settings.describe("hrb.db.url") + ": "
+                    + rootMessage(e));
+        }
+        Database database = new Database(dataSource, vendor);
+        try {
+            database.migrate();
+            if (vendor == Vendor.H2) {
+                // H2 otherwise writes committed changes up to a second later; an acknowledged event must
+                // survive a killed process, so every commit reaches the file before we answer.
+                database.execute("SET WRITE_DELAY 0");
+            }
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+        return database;
+    }
+
+    public static Vendor vendorOf(String url) {
+        if (url.startsWith("jdbc:h2:")) {
+            return Vendor.H2;
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return Vendor.POSTGRESQL;
+        }
+        throw new ConfigurationException(Settings.describe("hrb.db.url")
+                + " must be a jdbc:h2: or jdbc:postgresql: URL, got '" + url + "'");
+    }
+
+    private void migrate() {
+        MigrateResult result = Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        LOG.info("Database {} ready at schema version {} ({} migration(s) applied now)",
+                vendor, result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion,
+                result.migrationsExecuted);
+    }
+
+    private void execute(String sql) {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("database statement failed: " + sql, e);
+        }
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public Vendor vendor() {
+        return vendor;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage();
+    }
+}

@@ -1,0 +1,85 @@
+package dev.hrbridge;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static dev.hrbridge.JarProcess.env;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The packaged {@code target/hr-bridge.jar}, started with {@code java -jar} as a newcomer does. Merged jars lose
+ * Camel's and Vert.x's service files when they collide, so this proves each component still loads from it.
+ */
+class PackagedJarIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path work;
+
+    @Test
+    void everyComponentWorksFromThePackagedJar() throws Exception {
+        Path routes = Files.createDirectories(work.resolve("routes"));
+        Files.copy(Path.of(PackagedJarIT.class.getResource("/packaging-smoke/smoke.camel.yaml").toURI()),
+                routes.resolve("smoke.camel.yaml"));
+        try (JarProcess jar = JarProcess.start(work, env("HRB_ROUTES_DIR", routes.toString()))) {
+            jar.awaitHealthy(Duration.ofSeconds(30));
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                HttpResponse<String> smoke = jar.get(jar.api("/smoke"));
+                assertThat(smoke.statusCode()).as(smoke.body()).isEqualTo(200);
+                JsonNode body = JSON.readTree(smoke.body());
+                assertThat(body.path("nodes").asInt()).isEqualTo(1);
+                assertThat(body.path("token_code").asInt()).isZero();
+                assertThat(body.path("quartz").asText()).isEqualTo("yes");
+            });
+            HttpResponse<String> route = jar.get(jar.management(
+                    "/observe/jolokia/read/org.apache.camel:context=hr-bridge,type=routes,name=%22smoke-components%22/State"));
+            assertThat(JSON.readTree(route.body()).path("value").asText()).isEqualTo("Started");
+            assertThat(jar.get(jar.management("/observe/metrics")).body()).contains("camel_exchanges_total");
+        }
+    }
+
+    @Test
+    void startsHealthyInSandboxModeAndKeepsItsDatabaseAcrossARestart() throws Exception {
+        try (JarProcess jar = JarProcess.start(work, Map.of())) {
+            Duration healthy = jar.awaitHealthy(Duration.ofSeconds(10));
+            assertThat(healthy).isLessThan(Duration.ofSeconds(10));
+            assertThat(jar.output()).contains("SANDBOX mode");
+            // a JVM stopped by SIGTERM exits with 143 after its shutdown hooks ran
+            assertThat(jar.stop()).isIn(0, 143);
+            assertThat(jar.output()).contains("HR Bridge stopped");
+        }
+        assertThat(work.resolve("data/hrb.mv.db")).exists();
+        try (JarProcess jar = JarProcess.start(work, Map.of())) {
+            jar.awaitHealthy(Duration.ofSeconds(10));
+            assertThat(jar.output()).contains("schema version 1 (0 migration(s) applied now)");
+        }
+    }
+
+    @Test
+    void prodProfileWithoutSecretsExitsNamingWhatIsMissing() throws Exception {
+        try (JarProcess jar = JarProcess.start(work, env("HRB_PROFILE", "prod"))) {
+            assertThat(jar.awaitExit(Duration.ofSeconds(30))).isNotZero();
+            assertThat(jar.output()).contains("HR Bridge cannot start")
+                    .contains("FEISHU_APP_ID").contains("FEISHU_APP_SECRET").contains("HRB_API_TOKEN")
+                    .contains("FEISHU_ENCRYPT_KEY").doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void aMalformedPortFailsFastWithAClearMessage() throws Exception {
+        try (JarProcess jar = JarProcess.start(work, env("CAMEL_SERVER_PORT", "eighty"))) {
+            assertThat(jar.awaitExit(Duration.ofSeconds(30))).isNotZero();
+            assertThat(jar.output()).contains("camel.server.port (CAMEL_SERVER_PORT) must be a whole number from 0 to 65535, got 'eighty'");
+        }
+    }
+}
