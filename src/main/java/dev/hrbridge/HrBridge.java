@@ -1,5 +1,6 @@
 package dev.hrbridge;
 
+import dev.hrbridge.api.ApiConfiguration;
 import dev.hrbridge.config.RuntimeMode;
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.config.SettingsValidator;
@@ -125,6 +126,7 @@ public final class HrBridge implements AutoCloseable {
         if (simulator != null) {
             main.bind("platformSimulator", simulator);
         }
+        main.configure().addConfiguration(ApiConfiguration.class);
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override
             public void afterConfigure(org.apache.camel.main.BaseMainSupport support) {
