@@ -118,8 +118,14 @@ public final class PlatformSimulator implements AutoCloseable {
         }
     }
 
-    interface Handler {
+    /** Answers one simulated call; null means "close the connection without an answer". */
+    public interface Handler {
         Reply handle(Request request) throws Exception;
+    }
+
+    /** Serves every path under {@code pathPrefix} (e.g. {@code /user/} for the IoT gateway) with {@code handler}. */
+    public void serve(String pathPrefix, Handler handler) {
+        server.createContext(pathPrefix, exchange -> serve(exchange, handler));
     }
 
     private static void serve(HttpExchange exchange, Handler handler) throws IOException {
