@@ -5,6 +5,8 @@ import dev.hrbridge.config.RuntimeMode;
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.config.SettingsValidator;
 import dev.hrbridge.db.Database;
+import dev.hrbridge.inbox.Inbox;
+import dev.hrbridge.inbox.InboxConfiguration;
 import dev.hrbridge.ops.DatabaseHealthCheck;
 import dev.hrbridge.ops.NodeRegistry;
 import dev.hrbridge.sandbox.PlatformSimulator;
@@ -127,6 +129,7 @@ public final class HrBridge implements AutoCloseable {
             main.bind("platformSimulator", simulator);
         }
         main.configure().addConfiguration(ApiConfiguration.class);
+        main.configure().addConfiguration(InboxConfiguration.class);
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override
             public void afterConfigure(org.apache.camel.main.BaseMainSupport support) {
@@ -173,6 +176,12 @@ public final class HrBridge implements AutoCloseable {
         }
         closed = true;
         try {
+            // stop taking work before the routes go, so nothing is half-run; the inbox keeps the rest
+            Inbox inbox = main.getCamelContext() == null ? null
+                    : main.getCamelContext().getRegistry().lookupByNameAndType("inbox", Inbox.class);
+            if (inbox != null) {
+                inbox.close();
+            }
             main.stop();
         } catch (Exception e) {
             LOG.warn("Camel did not stop cleanly", e);

@@ -1,0 +1,166 @@
+package dev.hrbridge.feishu;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hrbridge.api.ApiException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns an inbound {@code POST /webhooks/feishu/events} into a verified {@link FeishuWebhook}, or refuses it
+ * with the fitting 4xx: wrong content type 415, body over 1 MiB 413, malformed JSON / missing fields / bad
+ * base64 / undecryptable 400, wrong signature or verification token 401. Nothing is stored before this passes.
+ */
+public class FeishuWebhookReader {
+
+    public static final int MAX_BODY_BYTES = 1024 * 1024;
+
+    private final ObjectMapper json;
+    private final FeishuCrypto crypto;
+    private final byte[] verificationToken;
+
+    /** {@code encryptKey} and {@code verificationToken} may be null: that check is then off. */
+    public FeishuWebhookReader(String encryptKey, String verificationToken) {
+        this.json = new ObjectMapper();
+        // bound what a hostile body can make the parser do
+        this.json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+        this.crypto = encryptKey == null ? null : new FeishuCrypto(encryptKey);
+        this.verificationToken = verificationToken == null ? null : verificationToken.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The route step: reads the raw body and headers of {@code exchange}, answers with the verified webhook. */
+    public FeishuWebhook read(Exchange exchange) {
+        Message in = exchange.getIn();
+        return read(in.getBody(byte[].class), in.getHeader(Exchange.CONTENT_TYPE, String.class), in.getHeaders());
+    }
+
+    public FeishuWebhook read(byte[] body, String contentType, Map<String, Object> headers) {
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new ApiException(415, "unsupported_media_type", "Feishu webhooks must be sent as application/json");
+        }
+        if (body == null || body.length == 0) {
+            throw ApiException.badRequest("malformed_json", "the request body is empty");
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            throw new ApiException(413, "body_too_large", "the request body is over 1 MiB");
+        }
+        JsonNode outer = parse(body);
+        JsonNode encrypted = outer.get("encrypt");
+        JsonNode message = outer;
+        if (encrypted != null) {
+            if (crypto == null) {
+                throw ApiException.badRequest("encryption_not_configured",
+                        "the event is encrypted but no encrypt key is configured (feishu.encrypt-key)");
+            }
+            if (!encrypted.isTextual()) {
+                throw ApiException.badRequest("bad_base64", "encrypt must be a base64 string");
+            }
+            try {
+                message = parse(crypto.decrypt(encrypted.asText()).getBytes(StandardCharsets.UTF_8));
+            } catch (FeishuCrypto.UndecryptableException e) {
+                throw ApiException.badRequest(e.badBase64() ? "bad_base64" : "undecryptable", e.getMessage());
+            }
+        }
+        if ("url_verification".equals(message.path("type").asText())) {
+            // Feishu may send the handshake unsigned, but it always carries the verification token
+            checkToken(message.path("token"));
+            return new FeishuWebhook.UrlVerification(requireText(message, "challenge", "challenge"));
+        }
+        checkSignature(body, headers);
+        return "2.0".equals(message.path("schema").asText()) ? readV2(message) : readV1(message);
+    }
+
+    /** The JSON answer to the handshake. */
+    public String challengeAnswer(FeishuWebhook.UrlVerification verification) throws JsonProcessingException {
+        return json.writeValueAsString(Map.of("challenge", verification.challenge()));
+    }
+
+    private FeishuWebhook.Event readV2(JsonNode message) {
+        JsonNode header = message.path("header");
+        if (!header.isObject()) {
+            throw ApiException.badRequest("missing_field", "a v2 event needs its header object").with("field", "header");
+        }
+        checkToken(header.path("token"));
+        String eventId = requireText(header, "event_id", "header.event_id");
+        String eventType = requireText(header, "event_type", "header.event_type");
+        String appId = requireText(header, "app_id", "header.app_id");
+        if (!message.path("event").isObject()) {
+            throw ApiException.badRequest("missing_field", "a v2 event needs its event object").with("field", "event");
+        }
+        return new FeishuWebhook.Event("2.0", appId, eventType, eventId, text(header, "tenant_key"),
+                text(header, "create_time"), message.toString());
+    }
+
+    private FeishuWebhook.Event readV1(JsonNode message) {
+        if (!"event_callback".equals(message.path("type").asText())) {
+            throw ApiException.badRequest("unknown_envelope",
+                    "neither a v2 event (schema 2.0), a v1 event (type event_callback) nor url_verification");
+        }
+        checkToken(message.path("token"));
+        String uuid = requireText(message, "uuid", "uuid");
+        JsonNode event = message.path("event");
+        String eventType = requireText(event, "type", "event.type");
+        return new FeishuWebhook.Event("1.0", text(event, "app_id") == null ? "" : text(event, "app_id"), eventType, uuid,
+                text(event, "tenant_key"), text(message, "ts"), message.toString());
+    }
+
+    private void checkSignature(byte[] body, Map<String, Object> headers) {
+        if (crypto == null) {
+            return;
+        }
+        String timestamp = header(headers, "X-Lark-Request-Timestamp");
+        String nonce = header(headers, "X-Lark-Request-Nonce");
+        String signature = header(headers, "X-Lark-Signature");
+        if (!crypto.signatureMatches(timestamp, nonce, body, signature)) {
+            throw new ApiException(401, "bad_signature", "X-Lark-Signature does not match the body");
+        }
+    }
+
+    private void checkToken(JsonNode token) {
+        if (verificationToken == null) {
+            return;
+        }
+        byte[] presented = token.isTextual() ? token.asText().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (!MessageDigest.isEqual(verificationToken, presented)) {
+            throw new ApiException(401, "bad_token", "the verification token does not match");
+        }
+    }
+
+    private JsonNode parse(byte[] bytes) {
+        try {
+            JsonNode node = json.readTree(bytes);
+            if (node == null || !node.isObject()) {
+                throw ApiException.badRequest("malformed_json", "the body must be a JSON object");
+            }
+            return node;
+        } catch (java.io.IOException e) {
+            throw ApiException.badRequest("malformed_json", "the body is not valid JSON");
+        }
+    }
+
+    private static String requireText(JsonNode node, String field, String path) {
+        String value = text(node, field);
+        if (value == null || value.isBlank()) {
+            throw ApiException.badRequest("missing_field", path + " is required").with("field", path);
+        }
+        return value;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() || value.isContainerNode() ? null : value.asText();
+    }
+
+    /** Camel's header map ignores case, as HTTP does. */
+    private static String header(Map<String, Object> headers, String name) {
+        Object value = headers.get(name);
+        return value == null ? null : value.toString();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.hrbridge.inbox;
+
+import dev.hrbridge.config.Settings;
+import dev.hrbridge.db.Database;
+import dev.hrbridge.feishu.EventHandlers;
+import dev.hrbridge.feishu.FeishuWebhookReader;
+import dev.hrbridge.ops.NodeRegistry;
+import dev.hrbridge.outbound.RetryPolicy;
+import org.apache.camel.BeanInject;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.Registry;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/** Wires the webhook reader, the durable inbox and its dispatcher into the registry for the routes. */
+public class InboxConfiguration implements CamelConfiguration {
+
+    @BeanInject
+    private Settings settings;
+    @BeanInject
+    private Database database;
+    @BeanInject
+    private NodeRegistry nodeRegistry;
+
+    @Override
+    public void configure(CamelContext camelContext) {
+        Registry registry = camelContext.getRegistry();
+        Clock clock = Clock.systemUTC();
+        RetryPolicy retryPolicy = new RetryPolicy(settings);
+        InboxRepository repository = new InboxRepository(database.dataSource(), database.vendor());
+        InboxWriter writer = new InboxWriter(repository, clock, settings.getInt("hrb.inbox.write-queue", 100, 1_000_000));
+        InboxDispatcher dispatcher = new InboxDispatcher(repository, retryPolicy, camelContext, nodeRegistry.nodeId(), clock,
+                settings.getInt("hrb.inbox.workers", 1, 256),
+                Duration.ofMillis(settings.getLong("hrb.inbox.lease-ms", 1000, 86_400_000)),
+                Duration.ofMillis(settings.getLong("hrb.inbox.stale-node-ms", 1000, 86_400_000)));
+        Inbox inbox = new Inbox(repository, writer, dispatcher,
+                Duration.ofMillis(settings.getLong("hrb.inbox.commit-timeout-ms", 100, 60_000)));
+        registry.bind("retryPolicy", retryPolicy);
+        registry.bind("inboxRepository", repository);
+        registry.bind("inbox", inbox);
+        registry.bind("inboxDispatcher", dispatcher);
+        registry.bind("inboxView", new InboxView(repository));
+        EventHandlers handlers = new EventHandlers();
+        handlers.setCamelContext(camelContext);
+        registry.bind("eventHandlers", handlers);
+        registry.bind("feishuWebhooks", new FeishuWebhookReader(settings.get("feishu.encrypt-key"),
+                settings.get("feishu.verification-token")));
+    }
+}

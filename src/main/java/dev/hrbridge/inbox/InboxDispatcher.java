@@ -1,0 +1,247 @@
+package dev.hrbridge.inbox;
+
+import dev.hrbridge.inbox.InboxMessage.Kind;
+import dev.hrbridge.inbox.InboxMessage.State;
+import dev.hrbridge.inbox.InboxRepository.Result;
+import dev.hrbridge.outbound.DeferredFailure;
+import dev.hrbridge.outbound.OutboundFailure;
+import dev.hrbridge.outbound.PermanentFailure;
+import dev.hrbridge.outbound.RetryPolicy;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.ProducerTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs inbox messages through their flow route ({@code direct:<flow>}) and records what happened.
+ * <p>
+ * A message is dispatched the moment it is committed; the poller re-finds whatever is due (a retry whose
+ * backoff ran out, a message whose worker died) so the database, not memory, is the recovery path. Retries are
+ * rows with a later {@code next_attempt_at}, never a sleeping thread.
+ */
+public class InboxDispatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InboxDispatcher.class);
+
+    /** Route headers a flow may set to shape the recorded result. */
+    public static final String FLOW = "HrbFlow";
+    public static final String OUTCOME = "HrbOutcome";
+    public static final String FINAL_STATE = "HrbFinalState";
+    public static final String PLATFORM_CODE = "HrbPlatformCode";
+    public static final String PLATFORM_MSG = "HrbPlatformMsg";
+    public static final String HTTP_STATUS = "HrbHttpStatus";
+
+    private final InboxRepository repository;
+    private final RetryPolicy retryPolicy;
+    private final CamelContext camel;
+    private volatile ProducerTemplate template;
+    private final String nodeId;
+    private final Clock clock;
+    private final Duration lease;
+    private final Duration staleHeartbeat;
+    private final ThreadPoolExecutor workers;
+    private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger busy = new AtomicInteger();
+
+    public InboxDispatcher(InboxRepository repository, RetryPolicy retryPolicy, CamelContext camel, String nodeId,
+                           Clock clock, int workerCount, Duration lease, Duration staleHeartbeat) {
+        this.repository = repository;
+        this.retryPolicy = retryPolicy;
+        this.camel = camel;
+        this.nodeId = nodeId;
+        this.clock = clock;
+        this.lease = lease;
+        this.staleHeartbeat = staleHeartbeat;
+        AtomicInteger threads = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(workerCount, workerCount, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(10_000), runnable -> {
+            Thread thread = new Thread(runnable, "hrb-inbox-worker-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Queues {@code id} for processing on this node; a no-op if it is queued already or the queue is full. */
+    public void submit(String id) {
+        if (!queued.add(id)) {
+            return;
+        }
+        try {
+            workers.execute(() -> {
+                queued.remove(id);
+                busy.incrementAndGet();
+                try {
+                    process(id);
+                } finally {
+                    busy.decrementAndGet();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the poller finds it again in the database
+            queued.remove(id);
+        }
+    }
+
+    /** One poll: queues what is due or orphaned, up to the free room in the work queue. Returns how many. */
+    public int pollOnce() throws Exception {
+        int room = workers.getQueue().remainingCapacity() - 100;
+        if (room <= 0) {
+            return 0;
+        }
+        Instant now = clock.instant();
+        List<String> ids = repository.claimableIds(now, now.minus(staleHeartbeat), Math.min(room, 1000));
+        ids.forEach(this::submit);
+        return ids.size();
+    }
+
+    /** Messages queued or running on this node now. */
+    public int inFlight() {
+        return queued.size() + busy.get();
+    }
+
+    void process(String id) {
+        Instant now = clock.instant();
+        Optional<InboxMessage> claimed;
+        try {
+            claimed = repository.claim(id, nodeId, now, lease, now.minus(staleHeartbeat));
+        } catch (Exception e) {
+            LOG.warn("Could not claim inbox message {}: {}", id, e.toString());
+            return;
+        }
+        if (claimed.isEmpty()) {
+            return;
+        }
+        InboxMessage message = claimed.get();
+        MDC.put("hrb.trace", message.traceId());
+        long started = System.nanoTime();
+        try {
+            Exchange exchange = template().send("direct:" + message.flow(), e -> {
+                Message in = e.getIn();
+                in.setBody(message.payload());
+                in.setHeader("HrbMessageId", message.id());
+                in.setHeader("HrbTraceId", message.traceId());
+                in.setHeader("HrbKind", message.kind().name());
+                in.setHeader("HrbEventType", message.eventType());
+                in.setHeader("HrbAttempt", message.attempts());
+            });
+            Result result = resultOf(message, exchange);
+            boolean recorded = result.state() == State.DEAD
+                    ? repository.bury(message, nodeId, result, clock.instant())
+                    : repository.finish(message.id(), nodeId, result, clock.instant());
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            if (!recorded) {
+                LOG.warn("Inbox message {} ({}) was taken over by another worker while it ran; its result is dropped",
+                        message.id(), message.traceId());
+            } else if (result.state() == State.PENDING) {
+                LOG.info("{} {} attempt {} failed, retry at {}: {} ({} ms)", message.flow(), message.traceId(),
+                        message.attempts(), result.nextAttemptAt(), result.lastError(), millis);
+            } else if (result.state() == State.DEAD || result.state() == State.FAILED) {
+                LOG.warn("{} {} {} after {} attempt(s): {} ({} ms)", message.flow(), message.traceId(), result.state(),
+                        message.attempts(), result.lastError(), millis);
+            } else {
+                LOG.info("{} {} {}{} ({} ms)", message.flow(), message.traceId(), result.state(),
+                        result.outcome() == null ? "" : " " + result.outcome(), millis);
+            }
+        } catch (Exception e) {
+            // the lease runs out and the poller tries again
+            LOG.error("Recording the result of inbox message {} failed", message.id(), e);
+        } finally {
+            MDC.remove("hrb.trace");
+        }
+    }
+
+    private ProducerTemplate template() {
+        if (template == null) {
+            synchronized (this) {
+                if (template == null) {
+                    template = camel.createProducerTemplate();
+                }
+            }
+        }
+        return template;
+    }
+
+    private Result resultOf(InboxMessage message, Exchange exchange) {
+        Message out = exchange.getMessage();
+        Throwable failure = exchange.getException();
+        if (failure == null) {
+            String finalState = out.getHeader(FINAL_STATE, String.class);
+            return new Result(finalState == null ? State.SUCCEEDED : State.valueOf(finalState), null, true,
+                    out.getHeader(OUTCOME, String.class), out.getHeader(HTTP_STATUS, Integer.class),
+                    out.getHeader(PLATFORM_CODE, Integer.class), out.getHeader(PLATFORM_MSG, String.class), null);
+        }
+        String flow = out.getHeader(FLOW, message.flow(), String.class);
+        OutboundFailure outbound = find(failure, OutboundFailure.class);
+        Integer httpStatus = outbound == null ? null : outbound.httpStatus();
+        Integer code = outbound == null ? null : outbound.platformCode();
+        String msg = outbound == null ? null : outbound.platformMsg();
+        String error = describe(outbound != null ? outbound : failure);
+        Instant now = clock.instant();
+        if (outbound instanceof DeferredFailure deferred) {
+            return new Result(State.PENDING, now.plus(deferred.retryAfter()), false, null, null, null, null, error);
+        }
+        if (outbound instanceof PermanentFailure) {
+            // a caller polling its request sees FAILED; an event has no caller, so it becomes a dead letter
+            State state = message.kind() == Kind.REQUEST ? State.FAILED : State.DEAD;
+            return new Result(state, null, true, "permanent_failure", httpStatus, code, msg, error);
+        }
+        if (outbound == null) {
+            LOG.error("{} {} failed unexpectedly on attempt {}", flow, message.traceId(), message.attempts(), failure);
+        }
+        if (message.attempts() >= retryPolicy.maxAttempts(flow)) {
+            return new Result(State.DEAD, null, true, "retries_exhausted", httpStatus, code, msg, error);
+        }
+        Duration wait = retryPolicy.delayBeforeAttempt(flow, message.attempts(),
+                outbound == null ? null : outbound.retryAfter());
+        return new Result(State.PENDING, now.plus(wait), true, null, httpStatus, code, msg, error);
+    }
+
+    private static String describe(Throwable failure) {
+        String text = failure.getMessage();
+        return failure.getClass().getSimpleName() + (text == null ? "" : ": " + text);
+    }
+
+    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (template != null) {
+            try {
+                template.close();
+            } catch (Exception ignored) {
+                // stopping anyway
+            }
+        }
+    }
+}

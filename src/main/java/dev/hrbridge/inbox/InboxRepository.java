@@ -1,0 +1,340 @@
+package dev.hrbridge.inbox;
+
+import dev.hrbridge.db.Database;
+import dev.hrbridge.inbox.InboxMessage.Kind;
+import dev.hrbridge.inbox.InboxMessage.State;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/** JDBC access to the {@code inbox} and {@code dead_letter} tables, the same SQL on H2 and PostgreSQL. */
+public class InboxRepository {
+
+    private static final String COLUMNS = "id, kind, dedup_key, flow, event_type, trace_id, payload, state, attempts, "
+            + "next_attempt_at, lease_owner, outcome, http_status, platform_code, platform_msg, last_error, created_at, updated_at";
+
+    private final DataSource dataSource;
+    private final String insertIfAbsent;
+    private final boolean keyCheckedTwice;
+
+    public InboxRepository(DataSource dataSource, Database.Vendor vendor) {
+        this.dataSource = dataSource;
+        String insert = "INSERT INTO inbox (id, kind, dedup_key, flow, event_type, trace_id, payload, state, attempts, "
+                + "next_attempt_at, created_at, updated_at) ";
+        // PostgreSQL instances share the table, so only the database can tell a duplicate; on embedded H2 a
+        // single process writes, and NOT EXISTS inside its one writer transaction is exact.
+        this.keyCheckedTwice = vendor != Database.Vendor.POSTGRESQL;
+        this.insertIfAbsent = vendor == Database.Vendor.POSTGRESQL
+                ? insert + "VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING"
+                : insert + "SELECT ?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ? FROM (VALUES (1)) AS one(x) "
+                + "WHERE NOT EXISTS (SELECT 1 FROM inbox WHERE dedup_key = ?)";
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /**
+     * Stores the messages in one transaction. The answer says, per message, whether it was new (true) or its
+     * dedup key was already there (false).
+     */
+    public boolean[] appendAll(List<InboxMessage.New> messages, Instant now) throws SQLException {
+        boolean[] inserted = new boolean[messages.size()];
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try (PreparedStatement statement = connection.prepareStatement(insertIfAbsent)) {
+                for (int i = 0; i < messages.size(); i++) {
+                    InboxMessage.New message = messages.get(i);
+                    statement.setString(1, message.id());
+                    statement.setString(2, message.kind().name());
+                    statement.setString(3, message.dedupKey());
+                    statement.setString(4, message.flow());
+                    statement.setString(5, message.eventType());
+                    statement.setString(6, message.traceId());
+                    statement.setString(7, message.payload());
+                    statement.setObject(8, time(now));
+                    statement.setObject(9, time(now));
+                    statement.setObject(10, time(now));
+                    if (keyCheckedTwice) {
+                        statement.setString(11, message.dedupKey());
+                    }
+                    // one by one: a key repeated inside the batch must see its first copy
+                    inserted[i] = statement.executeUpdate() == 1;
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+        return inserted;
+    }
+
+    /**
+     * Takes {@code id} for processing when it is due, or when its lease ran out or its owner stopped beating.
+     * Counts the attempt. Empty when another worker has it or it is final.
+     */
+    public Optional<InboxMessage> claim(String id, String owner, Instant now, Duration lease, Instant staleHeartbeat)
+            throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE inbox SET state = 'PROCESSING', lease_owner = ?, lease_until = ?, attempts = attempts + 1, "
+                            + "updated_at = ? WHERE id = ? AND ((state = 'PENDING' AND next_attempt_at <= ?) OR "
+                            + "(state = 'PROCESSING' AND (lease_until < ? OR lease_owner IN "
+                            + "(SELECT node_id FROM hrb_node WHERE heartbeat_at < ?))))")) {
+                update.setString(1, owner);
+                update.setObject(2, time(now.plus(lease)));
+                update.setObject(3, time(now));
+                update.setString(4, id);
+                update.setObject(5, time(now));
+                update.setObject(6, time(now));
+                update.setObject(7, time(staleHeartbeat));
+                if (update.executeUpdate() != 1) {
+                    return Optional.empty();
+                }
+            }
+            return find(connection, id);
+        }
+    }
+
+    /** Ids of rows a poller should try to claim: due, or held by an expired lease or a silent node. */
+    public List<String> claimableIds(Instant now, Instant staleHeartbeat, int limit) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT id FROM inbox WHERE (state = 'PENDING' AND next_attempt_at <= ?) OR "
+                             + "(state = 'PROCESSING' AND (lease_until < ? OR lease_owner IN "
+                             + "(SELECT node_id FROM hrb_node WHERE heartbeat_at < ?))) ORDER BY next_attempt_at "
+                             + "FETCH FIRST " + limit + " ROWS ONLY")) {
+            select.setObject(1, time(now));
+            select.setObject(2, time(now));
+            select.setObject(3, time(staleHeartbeat));
+            List<String> ids = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    ids.add(rows.getString(1));
+                }
+            }
+            return ids;
+        }
+    }
+
+    /** The result of one processing attempt, as the dispatcher records it. */
+    public record Result(State state, Instant nextAttemptAt, boolean attemptCounted, String outcome, Integer httpStatus,
+                         Integer platformCode, String platformMsg, String lastError) {
+    }
+
+    /** Records {@code result} if {@code owner} still holds the lease; false when it was taken over meanwhile. */
+    public boolean finish(String id, String owner, Result result, Instant now) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            return finish(connection, id, owner, result, now);
+        }
+    }
+
+    /** Marks the row DEAD and stores its dead letter, in one transaction. */
+    public boolean bury(InboxMessage message, String owner, Result result, Instant now) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                if (!finish(connection, message.id(), owner, result, now)) {
+                    connection.rollback();
+                    return false;
+                }
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO dead_letter (id, message_id, flow, trace_id, state, error, http_status, platform_code, "
+                                + "platform_msg, attempts, payload, created_at) VALUES (?, ?, ?, ?, 'dead', ?, ?, ?, ?, ?, ?, ?)")) {
+                    insert.setString(1, UUID.randomUUID().toString());
+                    insert.setString(2, message.id());
+                    insert.setString(3, message.flow());
+                    insert.setString(4, message.traceId());
+                    insert.setString(5, truncate(result.lastError(), 2000));
+                    setInteger(insert, 6, result.httpStatus());
+                    setInteger(insert, 7, result.platformCode());
+                    insert.setString(8, truncate(result.platformMsg(), 1000));
+                    insert.setInt(9, message.attempts());
+                    insert.setString(10, message.payload());
+                    insert.setObject(11, time(now));
+                    insert.executeUpdate();
+                }
+                connection.commit();
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private boolean finish(Connection connection, String id, String owner, Result result, Instant now) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE inbox SET state = ?, next_attempt_at = ?, attempts = attempts - ?, lease_owner = NULL, "
+                        + "lease_until = NULL, outcome = ?, http_status = ?, platform_code = ?, platform_msg = ?, "
+                        + "last_error = ?, updated_at = ? WHERE id = ? AND state = 'PROCESSING' AND lease_owner = ?")) {
+            update.setString(1, result.state().name());
+            update.setObject(2, time(result.nextAttemptAt() != null ? result.nextAttemptAt() : now));
+            update.setInt(3, result.attemptCounted() ? 0 : 1);
+            update.setString(4, result.outcome());
+            setInteger(update, 5, result.httpStatus());
+            setInteger(update, 6, result.platformCode());
+            update.setString(7, truncate(result.platformMsg(), 1000));
+            update.setString(8, truncate(result.lastError(), 2000));
+            update.setObject(9, time(now));
+            update.setString(10, id);
+            update.setString(11, owner);
+            return update.executeUpdate() == 1;
+        }
+    }
+
+    public Optional<InboxMessage> find(String id) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            return find(connection, id);
+        }
+    }
+
+    public Optional<InboxMessage> findByDedupKey(String dedupKey) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM inbox WHERE dedup_key = ?")) {
+            select.setString(1, dedupKey);
+            return one(select);
+        }
+    }
+
+    private Optional<InboxMessage> find(Connection connection, String id) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM inbox WHERE id = ?")) {
+            select.setString(1, id);
+            return one(select);
+        }
+    }
+
+    /** Newest first; {@code kind} and {@code state} may be null for "any". */
+    public List<InboxMessage> list(Kind kind, State state, int limit) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM inbox WHERE 1 = 1");
+        if (kind != null) {
+            sql.append(" AND kind = ?");
+        }
+        if (state != null) {
+            sql.append(" AND state = ?");
+        }
+        sql.append(" ORDER BY created_at DESC FETCH FIRST ").append(limit).append(" ROWS ONLY");
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(sql.toString())) {
+            int index = 1;
+            if (kind != null) {
+                select.setString(index++, kind.name());
+            }
+            if (state != null) {
+                select.setString(index, state.name());
+            }
+            List<InboxMessage> messages = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    messages.add(map(rows));
+                }
+            }
+            return messages;
+        }
+    }
+
+    /** Row counts per state, for operators and metrics. */
+    public Map<State, Long> countByState() throws SQLException {
+        Map<State, Long> counts = new TreeMap<>();
+        for (State state : State.values()) {
+            counts.put(state, 0L);
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT state, COUNT(*) FROM inbox GROUP BY state");
+             ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                counts.put(State.valueOf(rows.getString(1)), rows.getLong(2));
+            }
+        }
+        return counts;
+    }
+
+    /** Creation time of the oldest open row, or null when nothing waits. */
+    public Instant oldestOpen() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT MIN(created_at) FROM inbox WHERE state IN ('PENDING', 'PROCESSING')");
+             ResultSet rows = select.executeQuery()) {
+            rows.next();
+            OffsetDateTime oldest = rows.getObject(1, OffsetDateTime.class);
+            return oldest == null ? null : oldest.toInstant();
+        }
+    }
+
+    /**
+     * Deletes final rows created before {@code before}, dedup keys with them. Open rows and DEAD rows (awaiting an
+     * operator) stay. Returns how many went.
+     */
+    public int purgeFinishedBefore(Instant before) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement(
+                     "DELETE FROM inbox WHERE created_at < ? AND state IN ('SUCCEEDED', 'UNHANDLED', 'FAILED')")) {
+            delete.setObject(1, time(before));
+            return delete.executeUpdate();
+        }
+    }
+
+    private Optional<InboxMessage> one(PreparedStatement select) throws SQLException {
+        try (ResultSet rows = select.executeQuery()) {
+            return rows.next() ? Optional.of(map(rows)) : Optional.empty();
+        }
+    }
+
+    private static InboxMessage map(ResultSet rows) throws SQLException {
+        return new InboxMessage(
+                rows.getString("id"),
+                Kind.valueOf(rows.getString("kind")),
+                rows.getString("dedup_key"),
+                rows.getString("flow"),
+                rows.getString("event_type"),
+                rows.getString("trace_id"),
+                rows.getString("payload"),
+                State.valueOf(rows.getString("state")),
+                rows.getInt("attempts"),
+                instant(rows, "next_attempt_at"),
+                rows.getString("lease_owner"),
+                rows.getString("outcome"),
+                (Integer) rows.getObject("http_status"),
+                (Integer) rows.getObject("platform_code"),
+                rows.getString("platform_msg"),
+                rows.getString("last_error"),
+                instant(rows, "created_at"),
+                instant(rows, "updated_at"));
+    }
+
+    static Instant instant(ResultSet rows, String column) throws SQLException {
+        OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    static OffsetDateTime time(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    static void setInteger(PreparedStatement statement, int index, Integer value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.INTEGER);
+        } else {
+            statement.setInt(index, value);
+        }
+    }
+
+    static String truncate(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max);
+    }
+}
