@@ -87,7 +87,11 @@ public final class JarProcess implements AutoCloseable {
     }
 
     public HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
-        return TestBridge.HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+        return get(HttpRequest.newBuilder(uri));
+    }
+
+    public HttpResponse<String> get(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return TestBridge.HTTP.send(request.timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
