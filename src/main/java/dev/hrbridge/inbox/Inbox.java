@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -50,16 +51,20 @@ public class Inbox implements AutoCloseable {
      * tries again (Feishu redelivers), and since nothing was acknowledged nothing is lost.
      */
     public boolean store(InboxMessage.New message) throws Exception {
+        // when a worker is free, the message is stored as claimed by it and runs straight after the commit
+        InboxMessage.New toStore = dispatcher.hasRoom() ? message.claimedBy(dispatcher.nodeId()) : message;
         boolean stored;
         try {
-            stored = writer.append(message).get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            stored = writer.append(toStore).get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             LOG.warn("Could not store {} {} in the inbox: {}", message.kind(), message.traceId(),
                     e instanceof ExecutionException ? e.getCause().toString() : "commit timed out");
             throw new ApiException(503, "storage_unavailable",
                     "HR Bridge cannot store the message right now; send it again later");
         }
-        if (stored) {
+        if (stored && toStore.leaseOwner() != null) {
+            dispatcher.run(toStore.asClaimed(Instant.now()));
+        } else if (stored) {
             dispatcher.submit(message.id());
         }
         return stored;

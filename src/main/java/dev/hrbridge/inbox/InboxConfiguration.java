@@ -30,10 +30,11 @@ public class InboxConfiguration implements CamelConfiguration {
         Clock clock = Clock.systemUTC();
         RetryPolicy retryPolicy = new RetryPolicy(settings);
         InboxRepository repository = new InboxRepository(database.dataSource(), database.vendor());
-        InboxWriter writer = new InboxWriter(repository, clock, settings.getInt("hrb.inbox.write-queue", 100, 1_000_000));
-        InboxDispatcher dispatcher = new InboxDispatcher(repository, retryPolicy, camelContext, nodeRegistry.nodeId(), clock,
-                settings.getInt("hrb.inbox.workers", 1, 256),
-                Duration.ofMillis(settings.getLong("hrb.inbox.lease-ms", 1000, 86_400_000)),
+        Duration lease = Duration.ofMillis(settings.getLong("hrb.inbox.lease-ms", 1000, 86_400_000));
+        InboxWriter writer = new InboxWriter(repository, clock, lease,
+                settings.getInt("hrb.inbox.write-queue", 100, 1_000_000));
+        InboxDispatcher dispatcher = new InboxDispatcher(repository, writer, retryPolicy, camelContext,
+                nodeRegistry.nodeId(), clock, settings.getInt("hrb.inbox.workers", 1, 256), lease,
                 Duration.ofMillis(settings.getLong("hrb.inbox.stale-node-ms", 1000, 86_400_000)));
         Inbox inbox = new Inbox(repository, writer, dispatcher,
                 Duration.ofMillis(settings.getLong("hrb.inbox.commit-timeout-ms", 100, 60_000)));

@@ -48,6 +48,7 @@ public class InboxDispatcher implements AutoCloseable {
     public static final String HTTP_STATUS = "HrbHttpStatus";
 
     private final InboxRepository repository;
+    private final InboxWriter writer;
     private final RetryPolicy retryPolicy;
     private final CamelContext camel;
     private volatile ProducerTemplate template;
@@ -59,9 +60,10 @@ public class InboxDispatcher implements AutoCloseable {
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final AtomicInteger busy = new AtomicInteger();
 
-    public InboxDispatcher(InboxRepository repository, RetryPolicy retryPolicy, CamelContext camel, String nodeId,
-                           Clock clock, int workerCount, Duration lease, Duration staleHeartbeat) {
+    public InboxDispatcher(InboxRepository repository, InboxWriter writer, RetryPolicy retryPolicy, CamelContext camel,
+                           String nodeId, Clock clock, int workerCount, Duration lease, Duration staleHeartbeat) {
         this.repository = repository;
+        this.writer = writer;
         this.retryPolicy = retryPolicy;
         this.camel = camel;
         this.nodeId = nodeId;
@@ -77,8 +79,31 @@ public class InboxDispatcher implements AutoCloseable {
         });
     }
 
+    /** This worker's name in leases. */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** Whether a message handed over now would start soon, rather than wait in a long queue. */
+    public boolean hasRoom() {
+        return workers.getQueue().size() < 1000;
+    }
+
     /** Queues {@code id} for processing on this node; a no-op if it is queued already or the queue is full. */
     public void submit(String id) {
+        enqueue(id, () -> claimAndProcess(id), () -> { });
+    }
+
+    /**
+     * Runs a message this node claimed when it stored it. Should the queue be full after all, the claim is given
+     * back so that any worker's poller takes it, instead of waiting out the lease.
+     */
+    public void run(InboxMessage claimed) {
+        enqueue(claimed.id(), () -> process(claimed), () -> writer.record(new InboxRepository.Finish(claimed.id(), nodeId,
+                new Result(State.PENDING, clock.instant(), false, null, null, null, null, "handed back: queue full"))));
+    }
+
+    private void enqueue(String id, Runnable work, Runnable rejected) {
         if (!queued.add(id)) {
             return;
         }
@@ -87,14 +112,14 @@ public class InboxDispatcher implements AutoCloseable {
                 queued.remove(id);
                 busy.incrementAndGet();
                 try {
-                    process(id);
+                    work.run();
                 } finally {
                     busy.decrementAndGet();
                 }
             });
         } catch (RejectedExecutionException e) {
-            // the poller finds it again in the database
             queued.remove(id);
+            rejected.run();
         }
     }
 
@@ -115,7 +140,7 @@ public class InboxDispatcher implements AutoCloseable {
         return queued.size() + busy.get();
     }
 
-    void process(String id) {
+    private void claimAndProcess(String id) {
         Instant now = clock.instant();
         Optional<InboxMessage> claimed;
         try {
@@ -124,10 +149,10 @@ public class InboxDispatcher implements AutoCloseable {
             LOG.warn("Could not claim inbox message {}: {}", id, e.toString());
             return;
         }
-        if (claimed.isEmpty()) {
-            return;
-        }
-        InboxMessage message = claimed.get();
+        claimed.ifPresent(this::process);
+    }
+
+    private void process(InboxMessage message) {
         MDC.put("hrb.trace", message.traceId());
         long started = System.nanoTime();
         try {
@@ -141,21 +166,26 @@ public class InboxDispatcher implements AutoCloseable {
                 in.setHeader("HrbAttempt", message.attempts());
             });
             Result result = resultOf(message, exchange);
-            boolean recorded = result.state() == State.DEAD
-                    ? repository.bury(message, nodeId, result, clock.instant())
-                    : repository.finish(message.id(), nodeId, result, clock.instant());
+            String flow = exchange.getMessage().getHeader(FLOW, message.flow(), String.class);
+            if (result.state() == State.DEAD) {
+                // the dead letter and the final state go together, in one transaction
+                if (!repository.bury(message, flow, nodeId, result, clock.instant())) {
+                    LOG.warn("Inbox message {} ({}) was taken over by another worker while it ran; its result is dropped",
+                            message.id(), message.traceId());
+                }
+            } else {
+                // group-committed; should it be lost, the lease runs out and the message runs again
+                writer.record(new InboxRepository.Finish(message.id(), nodeId, result));
+            }
             long millis = (System.nanoTime() - started) / 1_000_000;
-            if (!recorded) {
-                LOG.warn("Inbox message {} ({}) was taken over by another worker while it ran; its result is dropped",
-                        message.id(), message.traceId());
-            } else if (result.state() == State.PENDING) {
-                LOG.info("{} {} attempt {} failed, retry at {}: {} ({} ms)", message.flow(), message.traceId(),
+            if (result.state() == State.PENDING) {
+                LOG.info("{} {} attempt {} failed, retry at {}: {} ({} ms)", flow, message.traceId(),
                         message.attempts(), result.nextAttemptAt(), result.lastError(), millis);
             } else if (result.state() == State.DEAD || result.state() == State.FAILED) {
-                LOG.warn("{} {} {} after {} attempt(s): {} ({} ms)", message.flow(), message.traceId(), result.state(),
+                LOG.warn("{} {} {} after {} attempt(s): {} ({} ms)", flow, message.traceId(), result.state(),
                         message.attempts(), result.lastError(), millis);
             } else {
-                LOG.info("{} {} {}{} ({} ms)", message.flow(), message.traceId(), result.state(),
+                LOG.info("{} {} {}{} ({} ms)", flow, message.traceId(), result.state(),
                         result.outcome() == null ? "" : " " + result.outcome(), millis);
             }
         } catch (Exception e) {

@@ -28,8 +28,25 @@ public record InboxMessage(
     /** PENDING and PROCESSING are open; the others are final (DEAD until an operator replays it). */
     public enum State { PENDING, PROCESSING, SUCCEEDED, UNHANDLED, FAILED, DEAD }
 
-    /** What a producer hands to the inbox: a message not yet stored. */
+    /**
+     * What a producer hands to the inbox: a message not yet stored. {@code leaseOwner} is the worker that will
+     * run it right after the commit, or null to leave it PENDING for any worker.
+     */
     public record New(String id, Kind kind, String dedupKey, String flow, String eventType, String traceId,
-                      String payload) {
+                      String payload, String leaseOwner) {
+
+        public New(String id, Kind kind, String dedupKey, String flow, String eventType, String traceId, String payload) {
+            this(id, kind, dedupKey, flow, eventType, traceId, payload, null);
+        }
+
+        public New claimedBy(String owner) {
+            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, owner);
+        }
+
+        /** The stored row as the worker that claimed it at {@code now} sees it. */
+        public InboxMessage asClaimed(Instant now) {
+            return new InboxMessage(id, kind, dedupKey, flow, eventType, traceId, payload, State.PROCESSING, 1, now,
+                    leaseOwner, null, null, null, null, null, now, now);
+        }
     }
 }

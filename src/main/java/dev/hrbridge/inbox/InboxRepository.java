@@ -34,13 +34,13 @@ public class InboxRepository {
     public InboxRepository(DataSource dataSource, Database.Vendor vendor) {
         this.dataSource = dataSource;
         String insert = "INSERT INTO inbox (id, kind, dedup_key, flow, event_type, trace_id, payload, state, attempts, "
-                + "next_attempt_at, created_at, updated_at) ";
+                + "lease_owner, lease_until, next_attempt_at, created_at, updated_at) ";
         // PostgreSQL instances share the table, so only the database can tell a duplicate; on embedded H2 a
         // single process writes, and NOT EXISTS inside its one writer transaction is exact.
         this.keyCheckedTwice = vendor != Database.Vendor.POSTGRESQL;
         this.insertIfAbsent = vendor == Database.Vendor.POSTGRESQL
-                ? insert + "VALUES (?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING"
-                : insert + "SELECT ?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ? FROM (VALUES (1)) AS one(x) "
+                ? insert + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING"
+                : insert + "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (1)) AS one(x) "
                 + "WHERE NOT EXISTS (SELECT 1 FROM inbox WHERE dedup_key = ?)";
     }
 
@@ -48,32 +48,32 @@ public class InboxRepository {
         return dataSource;
     }
 
+    /** A result for {@link #write}: {@code owner}'s attempt at message {@code id} ended with {@code result}. */
+    public record Finish(String id, String owner, Result result) {
+    }
+
     /**
-     * Stores the messages in one transaction. The answer says, per message, whether it was new (true) or its
-     * dedup key was already there (false).
+     * Stores new messages and records results in one transaction. The answer says, per new message, whether it
+     * was stored (true) or its dedup key was already there (false). A new message with a {@code leaseOwner} is
+     * stored as already claimed by that worker (its first attempt starts now), saving a claim round trip.
      */
-    public boolean[] appendAll(List<InboxMessage.New> messages, Instant now) throws SQLException {
+    public boolean[] write(List<InboxMessage.New> messages, List<Finish> finishes, Duration lease, Instant now)
+            throws SQLException {
         boolean[] inserted = new boolean[messages.size()];
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            try (PreparedStatement statement = connection.prepareStatement(insertIfAbsent)) {
-                for (int i = 0; i < messages.size(); i++) {
-                    InboxMessage.New message = messages.get(i);
-                    statement.setString(1, message.id());
-                    statement.setString(2, message.kind().name());
-                    statement.setString(3, message.dedupKey());
-                    statement.setString(4, message.flow());
-                    statement.setString(5, message.eventType());
-                    statement.setString(6, message.traceId());
-                    statement.setString(7, message.payload());
-                    statement.setObject(8, time(now));
-                    statement.setObject(9, time(now));
-                    statement.setObject(10, time(now));
-                    if (keyCheckedTwice) {
-                        statement.setString(11, message.dedupKey());
+            try {
+                if (!messages.isEmpty()) {
+                    try (PreparedStatement statement = connection.prepareStatement(insertIfAbsent)) {
+                        for (int i = 0; i < messages.size(); i++) {
+                            bindInsert(statement, messages.get(i), lease, now);
+                            // one by one: a key repeated inside the batch must see its first copy
+                            inserted[i] = statement.executeUpdate() == 1;
+                        }
                     }
-                    // one by one: a key repeated inside the batch must see its first copy
-                    inserted[i] = statement.executeUpdate() == 1;
+                }
+                for (Finish finish : finishes) {
+                    finish(connection, finish.id(), finish.owner(), finish.result(), now);
                 }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
@@ -82,6 +82,28 @@ public class InboxRepository {
             }
         }
         return inserted;
+    }
+
+    private void bindInsert(PreparedStatement statement, InboxMessage.New message, Duration lease, Instant now)
+            throws SQLException {
+        boolean claimed = message.leaseOwner() != null;
+        statement.setString(1, message.id());
+        statement.setString(2, message.kind().name());
+        statement.setString(3, message.dedupKey());
+        statement.setString(4, message.flow());
+        statement.setString(5, message.eventType());
+        statement.setString(6, message.traceId());
+        statement.setString(7, message.payload());
+        statement.setString(8, claimed ? State.PROCESSING.name() : State.PENDING.name());
+        statement.setInt(9, claimed ? 1 : 0);
+        statement.setString(10, message.leaseOwner());
+        statement.setObject(11, claimed ? time(now.plus(lease)) : null);
+        statement.setObject(12, time(now));
+        statement.setObject(13, time(now));
+        statement.setObject(14, time(now));
+        if (keyCheckedTwice) {
+            statement.setString(15, message.dedupKey());
+        }
     }
 
     /**
@@ -137,15 +159,8 @@ public class InboxRepository {
                          Integer platformCode, String platformMsg, String lastError) {
     }
 
-    /** Records {@code result} if {@code owner} still holds the lease; false when it was taken over meanwhile. */
-    public boolean finish(String id, String owner, Result result, Instant now) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            return finish(connection, id, owner, result, now);
-        }
-    }
-
     /** Marks the row DEAD and stores its dead letter, in one transaction. */
-    public boolean bury(InboxMessage message, String owner, Result result, Instant now) throws SQLException {
+    public boolean bury(InboxMessage message, String flow, String owner, Result result, Instant now) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -158,7 +173,7 @@ public class InboxRepository {
                                 + "platform_msg, attempts, payload, created_at) VALUES (?, ?, ?, ?, 'dead', ?, ?, ?, ?, ?, ?, ?)")) {
                     insert.setString(1, UUID.randomUUID().toString());
                     insert.setString(2, message.id());
-                    insert.setString(3, message.flow());
+                    insert.setString(3, flow);
                     insert.setString(4, message.traceId());
                     insert.setString(5, truncate(result.lastError(), 2000));
                     setInteger(insert, 6, result.httpStatus());
@@ -178,6 +193,7 @@ public class InboxRepository {
         }
     }
 
+    /** Records {@code result} if {@code owner} still holds the lease; false when it was taken over meanwhile. */
     private boolean finish(Connection connection, String id, String owner, Result result, Instant now) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
                 "UPDATE inbox SET state = ?, next_attempt_at = ?, attempts = attempts - ?, lease_owner = NULL, "

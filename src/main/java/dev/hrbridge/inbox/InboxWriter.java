@@ -1,9 +1,11 @@
 package dev.hrbridge.inbox;
 
+import dev.hrbridge.inbox.InboxRepository.Finish;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -12,9 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Group commit for the inbox. Callers hand over a message and wait for its commit; one writer thread takes
- * everything that queued up meanwhile and commits it in one transaction. Under load that turns hundreds of
- * commits per second into a few, which is what lets a webhook be durable and still answered in milliseconds.
+ * Group commit for the inbox. Callers hand over new messages and processing results; one writer thread takes
+ * everything that queued up meanwhile and commits it in one transaction. Under load that turns thousands of
+ * commits per second into a few hundred, which is what lets a webhook be durable and still answered in
+ * milliseconds.
  */
 public class InboxWriter implements AutoCloseable {
 
@@ -23,16 +26,21 @@ public class InboxWriter implements AutoCloseable {
 
     private final InboxRepository repository;
     private final Clock clock;
-    private final BlockingQueue<Pending> queue;
+    private final Duration lease;
+    private final BlockingQueue<Object> queue;
     private final Thread thread;
     private volatile boolean running = true;
 
-    private record Pending(InboxMessage.New message, CompletableFuture<Boolean> stored) {
+    private record Append(InboxMessage.New message, CompletableFuture<Boolean> stored) {
     }
 
-    public InboxWriter(InboxRepository repository, Clock clock, int capacity) {
+    private record Result(Finish finish, CompletableFuture<Void> recorded) {
+    }
+
+    public InboxWriter(InboxRepository repository, Clock clock, Duration lease, int capacity) {
         this.repository = repository;
         this.clock = clock;
+        this.lease = lease;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.thread = new Thread(this::run, "hrb-inbox-writer");
         this.thread.setDaemon(true);
@@ -45,19 +53,30 @@ public class InboxWriter implements AutoCloseable {
      */
     public CompletableFuture<Boolean> append(InboxMessage.New message) {
         CompletableFuture<Boolean> stored = new CompletableFuture<>();
-        if (!running) {
-            stored.completeExceptionally(new IllegalStateException("the inbox is closed"));
-        } else if (!queue.offer(new Pending(message, stored))) {
-            stored.completeExceptionally(new IllegalStateException("the inbox write queue is full"));
-        }
+        enqueue(new Append(message, stored), stored);
         return stored;
     }
 
+    /** Completes once the result is committed (it is dropped if the lease was lost meanwhile). */
+    public CompletableFuture<Void> record(Finish finish) {
+        CompletableFuture<Void> recorded = new CompletableFuture<>();
+        enqueue(new Result(finish, recorded), recorded);
+        return recorded;
+    }
+
+    private void enqueue(Object operation, CompletableFuture<?> done) {
+        if (!running) {
+            done.completeExceptionally(new IllegalStateException("the inbox is closed"));
+        } else if (!queue.offer(operation)) {
+            done.completeExceptionally(new IllegalStateException("the inbox write queue is full"));
+        }
+    }
+
     private void run() {
-        List<Pending> batch = new ArrayList<>(MAX_BATCH);
+        List<Object> batch = new ArrayList<>(MAX_BATCH);
         while (running || !queue.isEmpty()) {
             try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                Object first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
@@ -73,17 +92,28 @@ public class InboxWriter implements AutoCloseable {
         }
     }
 
-    private void write(List<Pending> batch) {
-        List<InboxMessage.New> messages = new ArrayList<>(batch.size());
-        batch.forEach(p -> messages.add(p.message()));
-        try {
-            boolean[] inserted = repository.appendAll(messages, clock.instant());
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).stored().complete(inserted[i]);
+    private void write(List<Object> batch) {
+        List<Append> appends = new ArrayList<>();
+        List<Result> results = new ArrayList<>();
+        for (Object operation : batch) {
+            if (operation instanceof Append append) {
+                appends.add(append);
+            } else {
+                results.add((Result) operation);
             }
+        }
+        try {
+            boolean[] inserted = repository.write(appends.stream().map(Append::message).toList(),
+                    results.stream().map(Result::finish).toList(), lease, clock.instant());
+            for (int i = 0; i < appends.size(); i++) {
+                appends.get(i).stored().complete(inserted[i]);
+            }
+            results.forEach(r -> r.recorded().complete(null));
         } catch (Exception e) {
-            LOG.error("Inbox write of {} message(s) failed; their senders are told to retry: {}", batch.size(), e.toString());
-            batch.forEach(p -> p.stored().completeExceptionally(e));
+            LOG.error("Inbox write of {} message(s) and {} result(s) failed; senders are told to retry, results are "
+                    + "redone after the lease: {}", appends.size(), results.size(), e.toString());
+            appends.forEach(a -> a.stored().completeExceptionally(e));
+            results.forEach(r -> r.recorded().completeExceptionally(e));
         }
     }
 
@@ -95,9 +125,14 @@ public class InboxWriter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        Pending left;
+        Object left;
         while ((left = queue.poll()) != null) {
-            left.stored().completeExceptionally(new IllegalStateException("the inbox is closed"));
+            IllegalStateException closed = new IllegalStateException("the inbox is closed");
+            if (left instanceof Append append) {
+                append.stored().completeExceptionally(closed);
+            } else {
+                ((Result) left).recorded().completeExceptionally(closed);
+            }
         }
     }
 }

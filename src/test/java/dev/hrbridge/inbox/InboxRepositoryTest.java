@@ -1,0 +1,174 @@
+package dev.hrbridge.inbox;
+
+import dev.hrbridge.config.Settings;
+import dev.hrbridge.db.Database;
+import dev.hrbridge.db.PostgresServer;
+import dev.hrbridge.inbox.InboxMessage.Kind;
+import dev.hrbridge.inbox.InboxMessage.State;
+import dev.hrbridge.inbox.InboxRepository.Finish;
+import dev.hrbridge.inbox.InboxRepository.Result;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The inbox's storage rules, on embedded H2 and on a real PostgreSQL server alike. */
+class InboxRepositoryTest {
+
+    private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+
+    @TempDir
+    Path dir;
+    private Database database;
+    private InboxRepository inbox;
+
+    private void open(String vendor) {
+        Map<String, String> settings = vendor.equals("h2")
+                ? Map.of("hrb.db.url", "jdbc:h2:file:" + dir.resolve("hrb").toAbsolutePath())
+                : Map.of("hrb.db.url", PostgresServer.newDatabase(), "hrb.db.user", "postgres", "hrb.db.password", "postgres");
+        database = Database.open(Settings.load(settings));
+        inbox = new InboxRepository(database.dataSource(), database.vendor());
+    }
+
+    @AfterEach
+    void close() {
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aDedupKeyIsStoredOnceEvenTwiceInOneBatch(String vendor) throws Exception {
+        open(vendor);
+        boolean[] first = inbox.write(List.of(message("k1"), message("k1"), message("k2")), List.of(), LEASE, NOW);
+        boolean[] again = inbox.write(List.of(message("k2")), List.of(), LEASE, NOW);
+        assertThat(first).containsExactly(true, false, true);
+        assertThat(again).containsExactly(false);
+        assertThat(inbox.countByState().get(State.PENDING)).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aMessageStoredAsClaimedIsProcessingUnderItsOwnersLease(String vendor) throws Exception {
+        open(vendor);
+        InboxMessage.New claimed = message("k").claimedBy("node-a");
+        inbox.write(List.of(claimed), List.of(), LEASE, NOW);
+        InboxMessage stored = inbox.find(claimed.id()).orElseThrow();
+        assertThat(stored.state()).isEqualTo(State.PROCESSING);
+        assertThat(stored.attempts()).isEqualTo(1);
+        assertThat(stored.leaseOwner()).isEqualTo("node-a");
+        assertThat(inbox.claim(claimed.id(), "node-b", NOW.plusSeconds(1), LEASE, NOW.minusSeconds(60))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void anExpiredLeaseIsTakenOverAndCountsAnAttempt(String vendor) throws Exception {
+        open(vendor);
+        InboxMessage.New claimed = message("k").claimedBy("node-a");
+        inbox.write(List.of(claimed), List.of(), LEASE, NOW);
+        Instant later = NOW.plus(LEASE).plusSeconds(1);
+        assertThat(inbox.claimableIds(later, NOW.minusSeconds(60), 10)).containsExactly(claimed.id());
+        InboxMessage taken = inbox.claim(claimed.id(), "node-b", later, LEASE, NOW.minusSeconds(60)).orElseThrow();
+        assertThat(taken.leaseOwner()).isEqualTo("node-b");
+        assertThat(taken.attempts()).isEqualTo(2);
+        // the first owner's late result is dropped
+        inbox.write(List.of(), List.of(new Finish(claimed.id(), "node-a", success())), LEASE, later);
+        assertThat(inbox.find(claimed.id()).orElseThrow().state()).isEqualTo(State.PROCESSING);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void workOfANodeWhoseHeartbeatStoppedIsTakenOverBeforeItsLeaseEnds(String vendor) throws Exception {
+        open(vendor);
+        try (Connection c = database.dataSource().getConnection(); PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO hrb_node (node_id, host_name, version, started_at, heartbeat_at) VALUES ('dead-node', 'h', 'v', ?, ?)")) {
+            insert.setObject(1, OffsetDateTime.ofInstant(NOW.minusSeconds(120), ZoneOffset.UTC));
+            insert.setObject(2, OffsetDateTime.ofInstant(NOW.minusSeconds(60), ZoneOffset.UTC));
+            insert.executeUpdate();
+        }
+        InboxMessage.New claimed = message("k").claimedBy("dead-node");
+        inbox.write(List.of(claimed), List.of(), LEASE, NOW);
+        Instant staleBefore = NOW.minusSeconds(20);
+        assertThat(inbox.claimableIds(NOW.plusSeconds(1), staleBefore, 10)).containsExactly(claimed.id());
+        assertThat(inbox.claim(claimed.id(), "node-b", NOW.plusSeconds(1), LEASE, staleBefore)).isPresent();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aRetryIsNotClaimableBeforeItIsDue(String vendor) throws Exception {
+        open(vendor);
+        InboxMessage.New claimed = message("k").claimedBy("node-a");
+        inbox.write(List.of(claimed), List.of(), LEASE, NOW);
+        Result retry = new Result(State.PENDING, NOW.plusSeconds(10), true, null, 500, null, null, "HTTP 500");
+        inbox.write(List.of(), List.of(new Finish(claimed.id(), "node-a", retry)), LEASE, NOW);
+        assertThat(inbox.claim(claimed.id(), "node-a", NOW.plusSeconds(5), LEASE, NOW.minusSeconds(60))).isEmpty();
+        assertThat(inbox.claimableIds(NOW.plusSeconds(5), NOW.minusSeconds(60), 10)).isEmpty();
+        assertThat(inbox.claim(claimed.id(), "node-a", NOW.plusSeconds(11), LEASE, NOW.minusSeconds(60)))
+                .hasValueSatisfying(m -> assertThat(m.attempts()).isEqualTo(2));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void buryingStoresTheDeadLetterWithTheFinalState(String vendor) throws Exception {
+        open(vendor);
+        InboxMessage.New claimed = message("k").claimedBy("node-a");
+        inbox.write(List.of(claimed), List.of(), LEASE, NOW);
+        Result dead = new Result(State.DEAD, null, true, "retries_exhausted", 503, 1160101, "unknown error", "HTTP 503");
+        assertThat(inbox.bury(inbox.find(claimed.id()).orElseThrow(), "offboarding-revoke", "node-a", dead, NOW)).isTrue();
+        assertThat(inbox.find(claimed.id()).orElseThrow().state()).isEqualTo(State.DEAD);
+        try (Connection c = database.dataSource().getConnection(); PreparedStatement select = c.prepareStatement(
+                "SELECT flow, state, http_status, platform_code, attempts, payload FROM dead_letter WHERE message_id = ?")) {
+            select.setString(1, claimed.id());
+            try (ResultSet row = select.executeQuery()) {
+                assertThat(row.next()).isTrue();
+                assertThat(row.getString(1)).isEqualTo("offboarding-revoke");
+                assertThat(row.getString(2)).isEqualTo("dead");
+                assertThat(row.getInt(3)).isEqualTo(503);
+                assertThat(row.getInt(4)).isEqualTo(1160101);
+                assertThat(row.getInt(5)).isEqualTo(1);
+                assertThat(row.getString(6)).isEqualTo("{}");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void purgeRemovesOldFinishedRowsButKeepsOpenAndDeadOnes(String vendor) throws Exception {
+        open(vendor);
+        InboxMessage.New done = message("done").claimedBy("n");
+        InboxMessage.New open = message("open");
+        InboxMessage.New dead = message("dead").claimedBy("n");
+        inbox.write(List.of(done, open, dead), List.of(), LEASE, NOW.minus(Duration.ofDays(8)));
+        inbox.write(List.of(), List.of(new Finish(done.id(), "n", success())), LEASE, NOW.minus(Duration.ofDays(8)));
+        inbox.bury(inbox.find(dead.id()).orElseThrow(), "f", "n",
+                new Result(State.DEAD, null, true, null, null, null, null, "x"), NOW.minus(Duration.ofDays(8)));
+        assertThat(inbox.purgeFinishedBefore(NOW.minus(Duration.ofDays(7)))).isEqualTo(1);
+        assertThat(inbox.find(done.id())).isEmpty();
+        assertThat(inbox.find(open.id())).isPresent();
+        assertThat(inbox.find(dead.id())).isPresent();
+    }
+
+    private static Result success() {
+        return new Result(State.SUCCEEDED, null, true, "ok", null, null, null, null);
+    }
+
+    private static InboxMessage.New message(String dedupKey) {
+        return new InboxMessage.New(UUID.randomUUID().toString(), Kind.EVENT, dedupKey, "event-router", "t", "trace-" + dedupKey, "{}");
+    }
+}
