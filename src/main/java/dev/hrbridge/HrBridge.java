@@ -7,6 +7,7 @@ import dev.hrbridge.config.SettingsValidator;
 import dev.hrbridge.db.Database;
 import dev.hrbridge.ops.DatabaseHealthCheck;
 import dev.hrbridge.ops.NodeRegistry;
+import dev.hrbridge.outbound.OutboundConfiguration;
 import dev.hrbridge.sandbox.PlatformSimulator;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckHelper;
@@ -127,6 +128,7 @@ public final class HrBridge implements AutoCloseable {
             main.bind("platformSimulator", simulator);
         }
         main.configure().addConfiguration(ApiConfiguration.class);
+        main.configure().addConfiguration(OutboundConfiguration.class);
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override
             public void afterConfigure(org.apache.camel.main.BaseMainSupport support) {
