@@ -65,6 +65,11 @@ public class OutboundConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
+    public NoAutomaticRetries noAutomaticRetries() {
+        return new NoAutomaticRetries();
+    }
+
+    @BindToRegistry
     public ApiThrottle apiThrottle() {
         return new ApiThrottle(settings);
     }

@@ -117,6 +117,7 @@ class FeishuCallRouteTest {
 
         assertThat(failure.httpStatus()).isEqualTo(500);
         assertThat(failure.retryAfter()).isNull();
+        feishu.verify(exactly(1), postRequestedFor(urlPathEqualTo(REVOKE)));
     }
 
     @Test
@@ -130,6 +131,7 @@ class FeishuCallRouteTest {
 
         assertThat(failure.httpStatus()).isEqualTo(429);
         assertThat(failure.retryAfter()).isEqualTo(Duration.ofSeconds(2));
+        feishu.verify(exactly(1), postRequestedFor(urlPathEqualTo(REVOKE)));
     }
 
     @Test
