@@ -61,7 +61,7 @@ class FeishuCallRouteTest {
                 "feishu.app-id", "cli_test",
                 "feishu.app-secret", "test-app-secret",
                 "hrb.api.token", "test-api-token",
-                "hrb.http.response-timeout-ms", "1000",
+                "hrb.http.response-timeout-ms", "3000",
                 "hrb.throttle.test.throttled.per-minute", "3"));
         template = bridge.bridge().context().createProducerTemplate();
     }
@@ -210,12 +210,12 @@ class FeishuCallRouteTest {
 
     @Test
     void aHungUpstreamIsRetryableWithinTheResponseTimeout() {
-        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(okJson("{\"code\":0}").withFixedDelay(5000)));
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(okJson("{\"code\":0}").withFixedDelay(10_000)));
 
         long begin = System.nanoTime();
         RetryableFailure failure = failure(call("corehr.offboardings.revoke", REVOKE, "{}", Map.of()), RetryableFailure.class);
 
-        assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofMillis(3000));
+        assertThat(Duration.ofNanos(System.nanoTime() - begin)).isBetween(Duration.ofMillis(2900), Duration.ofMillis(7000));
         assertThat(failure.httpStatus()).isNull();
         assertThat(failure).hasMessageContaining("not answered");
     }
