@@ -9,6 +9,7 @@ import dev.hrbridge.inbox.Inbox;
 import dev.hrbridge.inbox.InboxConfiguration;
 import dev.hrbridge.ops.DatabaseHealthCheck;
 import dev.hrbridge.ops.NodeRegistry;
+import dev.hrbridge.outbound.OutboundConfiguration;
 import dev.hrbridge.sandbox.PlatformSimulator;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckHelper;
@@ -129,6 +130,7 @@ public final class HrBridge implements AutoCloseable {
             main.bind("platformSimulator", simulator);
         }
         main.configure().addConfiguration(ApiConfiguration.class);
+        main.configure().addConfiguration(OutboundConfiguration.class);
         main.configure().addConfiguration(InboxConfiguration.class);
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override

@@ -1,14 +1,24 @@
 package dev.hrbridge.config;
 
+import dev.hrbridge.outbound.ApiThrottle;
+import dev.hrbridge.outbound.RetryPolicy;
 import org.quartz.CronExpression;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Reads every setting HR Bridge uses once at start, so a malformed value stops it with a clear message. */
 public final class SettingsValidator {
+
+    private static final Pattern THROTTLE_KEY = Pattern.compile("hrb\\.throttle\\.(.+)\\.per-minute");
+    private static final Pattern RETRY_FLOW_KEY =
+            Pattern.compile("hrb\\.retry\\.(.+)\\.(max-attempts|initial-delay-ms|max-delay-ms|multiplier)");
 
     private SettingsValidator() {
     }
@@ -24,6 +34,27 @@ public final class SettingsValidator {
         check(problems, () -> settings.getLong("hrb.retry.initial-delay-ms", 0, 86_400_000));
         check(problems, () -> settings.getLong("hrb.retry.max-delay-ms", 0, 86_400_000));
         check(problems, () -> settings.getDouble("hrb.retry.multiplier", 1.0, 10.0));
+        check(problems, () -> settings.getLong("hrb.http.connect-timeout-ms", 1, 600_000));
+        check(problems, () -> settings.getLong("hrb.http.response-timeout-ms", 1, 600_000));
+        check(problems, () -> settings.getLong("hrb.http.pool-timeout-ms", 1, 600_000));
+        // per-API throttles and per-flow retry settings, read the way the outbound beans read them
+        ApiThrottle throttle = new ApiThrottle(settings);
+        RetryPolicy retry = new RetryPolicy(settings);
+        Set<String> flows = new LinkedHashSet<>();
+        for (String key : settings.asMap().keySet()) {
+            Matcher throttled = THROTTLE_KEY.matcher(key);
+            if (throttled.matches()) {
+                check(problems, () -> throttle.limit(throttled.group(1)));
+            }
+            Matcher flow = RETRY_FLOW_KEY.matcher(key);
+            if (flow.matches()) {
+                flows.add(flow.group(1));
+            }
+        }
+        for (String flow : flows) {
+            check(problems, () -> retry.maxAttempts(flow));
+            check(problems, () -> retry.delayBeforeAttempt(flow, 1, null));
+        }
         check(problems, () -> settings.getDuration("qr.max-age"));
         check(problems, () -> settings.getBoolean("hrb.routes.reload"));
         check(problems, () -> {

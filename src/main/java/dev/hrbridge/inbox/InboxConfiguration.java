@@ -28,7 +28,7 @@ public class InboxConfiguration implements CamelConfiguration {
     public void configure(CamelContext camelContext) {
         Registry registry = camelContext.getRegistry();
         Clock clock = Clock.systemUTC();
-        RetryPolicy retryPolicy = new RetryPolicy(settings);
+        RetryPolicy retryPolicy = registry.lookupByNameAndType("retryPolicy", RetryPolicy.class);
         InboxRepository repository = new InboxRepository(database.dataSource(), database.vendor());
         Duration lease = Duration.ofMillis(settings.getLong("hrb.inbox.lease-ms", 1000, 86_400_000));
         InboxWriter writer = new InboxWriter(repository, clock, lease,
@@ -38,7 +38,6 @@ public class InboxConfiguration implements CamelConfiguration {
                 Duration.ofMillis(settings.getLong("hrb.inbox.stale-node-ms", 1000, 86_400_000)));
         Inbox inbox = new Inbox(repository, writer, dispatcher,
                 Duration.ofMillis(settings.getLong("hrb.inbox.commit-timeout-ms", 100, 60_000)));
-        registry.bind("retryPolicy", retryPolicy);
         registry.bind("inboxRepository", repository);
         registry.bind("inbox", inbox);
         registry.bind("inboxDispatcher", dispatcher);

@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The sandbox stand-in for the Feishu OpenAPI and the Alibaba Cloud IoT gateway, on a loopback port of the
@@ -27,14 +29,23 @@ public final class PlatformSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PlatformSimulator.class);
     static final ObjectMapper JSON = new ObjectMapper();
 
+    static final String FAULTS_PATH = "/sandbox/faults";
+
     private final HttpServer server;
     private final ExecutorService executor;
+    private final ScheduledExecutorService delayed;
     private final FeishuSandbox feishu;
+    private final SandboxFaults faults = new SandboxFaults();
 
     private PlatformSimulator(HttpServer server, ExecutorService executor, FeishuSandbox feishu) {
         this.server = server;
         this.executor = executor;
         this.feishu = feishu;
+        this.delayed = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "hrb-sandbox-delay");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     public static PlatformSimulator start(String appId, String appSecret) {
@@ -47,11 +58,12 @@ public final class PlatformSimulator implements AutoCloseable {
             });
             server.setExecutor(executor);
             FeishuSandbox feishu = new FeishuSandbox(appId, appSecret);
-            server.createContext("/open-apis/", exchange -> serve(exchange, feishu::handle));
-            server.createContext("/", exchange -> serve(exchange,
-                    request -> Reply.json(404, Map.of("code", 404, "msg", "404 page not found"))));
-            server.start();
             PlatformSimulator simulator = new PlatformSimulator(server, executor, feishu);
+            simulator.serve("/open-apis/", feishu::handle);
+            simulator.serve("/", request -> Reply.json(404, Map.of("code", 404, "msg", "404 page not found")));
+            server.createContext(FAULTS_PATH, exchange -> simulator.answer(exchange, simulator.read(exchange),
+                    simulator::administerFaults));
+            server.start();
             LOG.info("Sandbox simulator of the Feishu OpenAPI and the IoT gateway listening on {}", simulator.baseUrl());
             return simulator;
         } catch (IOException e) {
@@ -67,10 +79,45 @@ public final class PlatformSimulator implements AutoCloseable {
         return feishu;
     }
 
+    /**
+     * Plays {@code fault} on the calls it names, so retries, rate limits and timeouts can be watched in the sandbox.
+     * Over HTTP: {@code POST /sandbox/faults} with the fault as JSON, {@code GET} lists them, {@code DELETE} clears.
+     */
+    public void injectFault(SandboxFault fault) {
+        faults.add(fault);
+        LOG.info("Sandbox simulator will play a fault on {}: {}", fault.pathPrefix(), fault);
+    }
+
+    public void clearFaults() {
+        faults.clear();
+    }
+
     @Override
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        delayed.shutdownNow();
+    }
+
+    private Reply administerFaults(Request request) {
+        switch (request.method()) {
+            case "POST":
+                SandboxFault fault;
+                try {
+                    fault = JSON.readValue(request.body(), SandboxFault.class);
+                } catch (IOException | IllegalArgumentException e) {
+                    return Reply.json(400, Map.of("error", "invalid_fault", "message", String.valueOf(e.getMessage())));
+                }
+                injectFault(fault);
+                return Reply.json(201, fault);
+            case "GET":
+                return Reply.json(200, Map.of("items", faults.describe()));
+            case "DELETE":
+                clearFaults();
+                return new Reply(204, Map.of(), new byte[0]);
+            default:
+                return Reply.json(405, Map.of("error", "method_not_allowed", "message", "POST, GET or DELETE"));
+        }
     }
 
     /** One inbound call to the simulator: method, path, query, headers and the body as read. */
@@ -125,13 +172,38 @@ public final class PlatformSimulator implements AutoCloseable {
 
     /** Serves every path under {@code pathPrefix} (e.g. {@code /user/} for the IoT gateway) with {@code handler}. */
     public void serve(String pathPrefix, Handler handler) {
-        server.createContext(pathPrefix, exchange -> serve(exchange, handler));
+        server.createContext(pathPrefix, exchange -> {
+            Request request = read(exchange);
+            SandboxFault fault = faults.take(request.path());
+            if (fault == null) {
+                answer(exchange, request, handler);
+                return;
+            }
+            Handler faulty = fault.dropConnection() ? r -> null : fault.status() == 0 ? handler : r -> fault.reply();
+            if (fault.delayMs() == 0) {
+                answer(exchange, request, faulty);
+                return;
+            }
+            // a slow upstream without holding one of the simulator's threads for the delay
+            delayed.schedule(() -> {
+                try {
+                    answer(exchange, request, faulty);
+                } catch (IOException e) {
+                    LOG.debug("Delayed sandbox answer not delivered: {}", e.toString());
+                }
+            }, fault.delayMs(), TimeUnit.MILLISECONDS);
+        });
     }
 
-    private static void serve(HttpExchange exchange, Handler handler) throws IOException {
-        try (exchange; InputStream in = exchange.getRequestBody()) {
-            Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+    private Request read(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            return new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
                     exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders(), in.readAllBytes());
+        }
+    }
+
+    private void answer(HttpExchange exchange, Request request, Handler handler) throws IOException {
+        try (exchange) {
             Reply reply;
             try {
                 reply = handler.handle(request);
@@ -141,7 +213,6 @@ public final class PlatformSimulator implements AutoCloseable {
             }
             if (reply == null) {
                 // a simulated hung connection or reset: close without an answer
-                exchange.close();
                 return;
             }
             reply.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));

@@ -1,0 +1,203 @@
+package dev.hrbridge.feishu;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hrbridge.feishu.FeishuAnswerClassifier.Kind;
+import dev.hrbridge.feishu.FeishuAnswerClassifier.Verdict;
+import dev.hrbridge.outbound.DeferredFailure;
+import dev.hrbridge.outbound.OutboundFailure;
+import dev.hrbridge.outbound.OutboundMetrics;
+import dev.hrbridge.outbound.OutboundOutcome;
+import dev.hrbridge.outbound.RetryableFailure;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Java steps of the {@code feishu-call} route: reads the caller's {@code Hrb*} headers, authorizes the request
+ * with the tenant token, classifies each answer, and writes the one log line and the metrics of the call.
+ * The caller gets its own headers back plus {@code HrbHttpStatus}, {@code HrbPlatformCode}, {@code HrbPlatformMsg}.
+ */
+public class FeishuCall {
+
+    public static final String API = "HrbApi";
+    public static final String HTTP_METHOD = "HrbHttpMethod";
+    public static final String PATH = "HrbPath";
+    public static final String RETRYABLE_CODES = "HrbRetryableCodes";
+    public static final String ACCEPTED_CODES = "HrbAcceptedCodes";
+    public static final String TRACE_ID = "HrbTraceId";
+    public static final String HTTP_STATUS = "HrbHttpStatus";
+    public static final String PLATFORM_CODE = "HrbPlatformCode";
+    public static final String PLATFORM_MSG = "HrbPlatformMsg";
+
+    static final String STATE = "HrbFeishuCall";
+    static final String REPEAT = "HrbRepeatWithFreshToken";
+
+    private static final Logger LOG = LoggerFactory.getLogger(FeishuCall.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TenantTokenCache tokens;
+    private final FeishuAnswerClassifier classifier;
+    private final OutboundMetrics metrics;
+
+    public FeishuCall(TenantTokenCache tokens, FeishuAnswerClassifier classifier, OutboundMetrics metrics) {
+        this.tokens = tokens;
+        this.classifier = classifier;
+        this.metrics = metrics;
+    }
+
+    /** What one call carries from step to step; the tenant token stays here, never in a header the caller sees. */
+    static final class State {
+        final String api;
+        final String traceId;
+        final Set<Integer> accepted;
+        final Set<Integer> retryable;
+        final Map<String, Object> callerHeaders;
+        final long begin = System.nanoTime();
+        String token;
+        boolean repeated;
+        Verdict verdict;
+
+        State(String api, String traceId, Set<Integer> accepted, Set<Integer> retryable, Map<String, Object> callerHeaders) {
+            this.api = api;
+            this.traceId = traceId;
+            this.accepted = accepted;
+            this.retryable = retryable;
+            this.callerHeaders = callerHeaders;
+        }
+    }
+
+    /** Reads the call's headers and body; sets the properties the route sends from. */
+    public void begin(Exchange exchange) throws JsonProcessingException {
+        Message in = exchange.getMessage();
+        String api = required(in, API);
+        String method = required(in, HTTP_METHOD).toUpperCase(java.util.Locale.ROOT);
+        String pathAndQuery = required(in, PATH);
+        if (!pathAndQuery.startsWith("/")) {
+            throw new IllegalArgumentException(PATH + " must start with '/', got '" + pathAndQuery + "'");
+        }
+        int question = pathAndQuery.indexOf('?');
+        exchange.setProperty("HrbHttpMethod", method);
+        exchange.setProperty("HrbHttpPath", question < 0 ? pathAndQuery : pathAndQuery.substring(0, question));
+        exchange.setProperty("HrbHttpQuery", question < 0 ? null : pathAndQuery.substring(question + 1));
+        Object body = in.getBody();
+        exchange.setProperty("HrbRequestJson", body == null || body instanceof String ? body
+                : JSON.writeValueAsString(body));
+        exchange.setProperty(REPEAT, false);
+        exchange.setProperty(STATE, new State(api, in.getHeader(TRACE_ID, String.class),
+                FeishuAnswerClassifier.codes(in.getHeader(ACCEPTED_CODES, String.class)),
+                FeishuAnswerClassifier.codes(in.getHeader(RETRYABLE_CODES, String.class)),
+                new LinkedHashMap<>(in.getHeaders())));
+    }
+
+    /** Sets {@code Authorization: Bearer <tenant token>}. */
+    public void authorize(Exchange exchange) {
+        State state = state(exchange);
+        state.token = tokens.token();
+        exchange.getMessage().setHeader("Authorization", "Bearer " + state.token);
+    }
+
+    /** Classifies the answer; a refused token is dropped and, the first time, the route asked to repeat the call. */
+    public void readAnswer(Exchange exchange) {
+        State state = state(exchange);
+        Message answer = exchange.getMessage();
+        int status = answer.getHeader(Exchange.HTTP_RESPONSE_CODE, 0, Integer.class);
+        state.verdict = classifier.classify(status, answer.getBody(String.class),
+                answer.getHeader("x-ogw-ratelimit-reset", String.class), state.accepted, state.retryable);
+        boolean repeat = state.verdict.kind() == Kind.TOKEN_REJECTED && !state.repeated;
+        if (state.verdict.kind() == Kind.TOKEN_REJECTED) {
+            tokens.invalidate(state.token);
+        }
+        state.repeated |= repeat;
+        exchange.setProperty(REPEAT, repeat);
+    }
+
+    /** Success: the parsed answer as body, the caller's headers plus the answer's status, code and msg. */
+    public void finish(Exchange exchange) {
+        State state = state(exchange);
+        Verdict verdict = state.verdict;
+        if (verdict.kind() != Kind.SUCCESS) {
+            throw verdict.toFailure(state.api);
+        }
+        Message out = restoreCallerHeaders(exchange, state);
+        out.setHeader(HTTP_STATUS, verdict.httpStatus());
+        out.setHeader(PLATFORM_CODE, verdict.code());
+        out.setHeader(PLATFORM_MSG, verdict.msg());
+        out.setBody(verdict.answer());
+        record(state, OutboundOutcome.SUCCESS, verdict.httpStatus(), verdict.code(), null);
+    }
+
+    /** Any failure of the call: network errors and timeouts become {@link RetryableFailure}; logged, counted, thrown. */
+    public void fail(Exchange exchange) throws Exception {
+        State state = state(exchange);
+        Exception caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        Exception failure = classify(state.api, caught);
+        Message out = restoreCallerHeaders(exchange, state);
+        if (failure instanceof OutboundFailure outbound) {
+            out.setHeader(HTTP_STATUS, outbound.httpStatus());
+            out.setHeader(PLATFORM_CODE, outbound.platformCode());
+            out.setHeader(PLATFORM_MSG, outbound.platformMsg());
+            record(state, OutboundOutcome.of(outbound), outbound.httpStatus(), outbound.platformCode(),
+                    failure instanceof DeferredFailure ? null : failure.getMessage());
+        } else {
+            record(state, OutboundOutcome.of(failure), null, null, String.valueOf(failure));
+        }
+        throw failure;
+    }
+
+    private static Exception classify(String api, Exception caught) {
+        for (Throwable cause = caught; cause != null; cause = cause.getCause()) {
+            if (cause instanceof OutboundFailure failure) {
+                return failure;
+            }
+            if (cause instanceof IOException io) {
+                return new RetryableFailure(api, null, null, null,
+                        api + " not answered: " + io.getClass().getSimpleName() + ": " + io.getMessage(), null, io);
+            }
+        }
+        return caught;
+    }
+
+    private static Message restoreCallerHeaders(Exchange exchange, State state) {
+        Message out = exchange.getMessage();
+        out.getHeaders().clear();
+        out.getHeaders().putAll(state.callerHeaders);
+        return out;
+    }
+
+    private void record(State state, String outcome, Integer status, Integer code, String detail) {
+        Duration took = Duration.ofNanos(System.nanoTime() - state.begin);
+        metrics.record(state.api, outcome, took);
+        if ("deferred".equals(outcome)) {
+            LOG.debug("feishu call api={} trace={} outcome=deferred", state.api, state.traceId);
+            return;
+        }
+        String line = "feishu call api={} trace={} http={} code={} outcome={} ms={}" + (state.repeated ? " token_refreshed=true" : "")
+                + (detail == null ? "" : " detail=\"{}\"");
+        Object[] args = {state.api, state.traceId, status, code, outcome, took.toMillis(), detail};
+        if (OutboundOutcome.SUCCESS.equals(outcome)) {
+            LOG.info(line, args);
+        } else {
+            LOG.warn(line, args);
+        }
+    }
+
+    private static State state(Exchange exchange) {
+        return exchange.getProperty(STATE, State.class);
+    }
+
+    private static String required(Message in, String header) {
+        String value = in.getHeader(header, String.class);
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("the feishu-call route needs the header " + header);
+        }
+        return value.trim();
+    }
+}

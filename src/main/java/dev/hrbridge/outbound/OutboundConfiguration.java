@@ -1,0 +1,81 @@
+package dev.hrbridge.outbound;
+
+import dev.hrbridge.config.Settings;
+import dev.hrbridge.feishu.FeishuAnswerClassifier;
+import dev.hrbridge.feishu.FeishuCall;
+import dev.hrbridge.feishu.TenantTokenCache;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/** Beans of the outbound side: the feishu-call route's steps, the tenant token, throttles, retry policy, metrics. */
+public class OutboundConfiguration implements CamelConfiguration {
+
+    @BeanInject
+    private Settings settings;
+
+    private volatile CamelContext camelContext;
+    private OutboundMetrics metrics;
+    private FeishuAnswerClassifier classifier;
+    private TenantTokenCache tokens;
+
+    @Override
+    public void configure(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @BindToRegistry
+    public synchronized OutboundMetrics outboundMetrics() {
+        if (metrics == null) {
+            // Camel's Prometheus support binds its registry as "metricsRegistry" while the context starts
+            metrics = new OutboundMetrics(() -> camelContext == null ? null
+                    : camelContext.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class));
+        }
+        return metrics;
+    }
+
+    @BindToRegistry
+    public synchronized FeishuAnswerClassifier feishuAnswerClassifier() {
+        if (classifier == null) {
+            classifier = new FeishuAnswerClassifier();
+        }
+        return classifier;
+    }
+
+    @BindToRegistry
+    public synchronized TenantTokenCache tenantTokenCache() {
+        if (tokens == null) {
+            tokens = new TenantTokenCache(settings.require("feishu.base-url"), settings.get("feishu.app-id", ""),
+                    settings.get("feishu.app-secret", ""),
+                    Duration.ofMillis(settings.getLong("hrb.http.connect-timeout-ms", 1, 600_000)),
+                    Duration.ofMillis(settings.getLong("hrb.http.response-timeout-ms", 1, 600_000)),
+                    feishuAnswerClassifier(), outboundMetrics(), Clock.systemUTC());
+        }
+        return tokens;
+    }
+
+    @BindToRegistry
+    public FeishuCall feishuCall() {
+        return new FeishuCall(tenantTokenCache(), feishuAnswerClassifier(), outboundMetrics());
+    }
+
+    @BindToRegistry
+    public NoAutomaticRetries noAutomaticRetries() {
+        return new NoAutomaticRetries();
+    }
+
+    @BindToRegistry
+    public ApiThrottle apiThrottle() {
+        return new ApiThrottle(settings);
+    }
+
+    @BindToRegistry
+    public RetryPolicy retryPolicy() {
+        return new RetryPolicy(settings);
+    }
+}

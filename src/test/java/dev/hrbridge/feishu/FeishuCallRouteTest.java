@@ -1,0 +1,299 @@
+package dev.hrbridge.feishu;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import dev.hrbridge.TestBridge;
+import dev.hrbridge.outbound.DeferredFailure;
+import dev.hrbridge.outbound.OutboundFailure;
+import dev.hrbridge.outbound.PermanentFailure;
+import dev.hrbridge.outbound.RetryableFailure;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToIgnoreCase;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.exactly;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The feishu-call route against a stub Feishu on a real HTTP port: what each kind of answer becomes. */
+class FeishuCallRouteTest {
+
+    private static final String TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal";
+    private static final String REVOKE = "/open-apis/corehr/v2/offboardings/revoke";
+
+    @TempDir
+    static Path dir;
+
+    static WireMockServer feishu;
+    static TestBridge bridge;
+    static ProducerTemplate template;
+
+    @BeforeAll
+    static void start() throws Exception {
+        feishu = new WireMockServer(options().dynamicPort().containerThreads(120));
+        feishu.start();
+        bridge = TestBridge.start(dir, Map.of(
+                "feishu.base-url", feishu.baseUrl(),
+                "feishu.app-id", "cli_test",
+                "feishu.app-secret", "test-app-secret",
+                "hrb.api.token", "test-api-token",
+                "hrb.http.response-timeout-ms", "3000",
+                "hrb.throttle.test.throttled.per-minute", "3"));
+        template = bridge.bridge().context().createProducerTemplate();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (bridge != null) {
+            bridge.close();
+        }
+        if (feishu != null) {
+            feishu.stop();
+        }
+    }
+
+    @BeforeEach
+    void coldCacheAndFreshStubs() {
+        feishu.resetAll();
+        bridge.bridge().context().getRegistry().lookupByNameAndType("tenantTokenCache", TenantTokenCache.class).invalidate();
+        feishu.stubFor(post(TOKEN_PATH).willReturn(okJson(token("t-first", 7200))));
+    }
+
+    @Test
+    void codeZeroIsSuccessWithTheParsedAnswerAndTheCallerKeepsItsHeaders() {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(okJson("{\"code\":0,\"msg\":\"success\",\"data\":{\"ok\":true}}")));
+
+        Exchange result = call("corehr.offboardings.revoke", REVOKE + "?user_id_type=open_id",
+                Map.of("offboarding_id", "7140964208476371111"), Map.of(
+                        "X-Caller", "kept", "CamelHttpUri", "http://evil.example/", "CamelHttpPath", "/elsewhere",
+                        "HrbTraceId", "req-1"));
+
+        assertThat(result.getException()).isNull();
+        assertThat(result.getMessage().getBody(Map.class)).containsEntry("code", 0).containsKey("data");
+        assertThat(result.getMessage().getHeader("HrbHttpStatus")).isEqualTo(200);
+        assertThat(result.getMessage().getHeader("HrbPlatformCode")).isEqualTo(0);
+        assertThat(result.getMessage().getHeader("HrbPlatformMsg")).isEqualTo("success");
+        assertThat(result.getMessage().getHeader("X-Caller")).isEqualTo("kept");
+        assertThat(result.getMessage().getHeader("Authorization")).isNull();
+        feishu.verify(exactly(1), postRequestedFor(urlEqualTo(REVOKE + "?user_id_type=open_id"))
+                .withHeader("Authorization", equalTo("Bearer t-first"))
+                .withHeader("Content-Type", equalToIgnoreCase("application/json; charset=utf-8"))
+                .withHeader("X-Caller", absent())
+                .withHeader("HrbTraceId", absent())
+                .withRequestBody(equalToJson("{\"offboarding_id\":\"7140964208476371111\"}")));
+        feishu.verify(exactly(1), postRequestedFor(urlEqualTo(TOKEN_PATH))
+                .withRequestBody(equalToJson("{\"app_id\":\"cli_test\",\"app_secret\":\"test-app-secret\"}")));
+    }
+
+    @Test
+    void aServerErrorIsRetryable() {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(aResponse().withStatus(500).withBody("oops")));
+
+        RetryableFailure failure = failure(call("corehr.offboardings.revoke", REVOKE, "{}", Map.of()), RetryableFailure.class);
+
+        assertThat(failure.httpStatus()).isEqualTo(500);
+        assertThat(failure.retryAfter()).isNull();
+        feishu.verify(exactly(1), postRequestedFor(urlPathEqualTo(REVOKE)));
+    }
+
+    @Test
+    void http429IsRetryableAfterTheRateLimitResetSeconds() {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(aResponse().withStatus(429)
+                .withHeader("x-ogw-ratelimit-reset", "2")
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"code\":99991400,\"msg\":\"request trigger frequency limit\"}")));
+
+        RetryableFailure failure = failure(call("corehr.offboardings.revoke", REVOKE, "{}", Map.of()), RetryableFailure.class);
+
+        assertThat(failure.httpStatus()).isEqualTo(429);
+        assertThat(failure.retryAfter()).isEqualTo(Duration.ofSeconds(2));
+        feishu.verify(exactly(1), postRequestedFor(urlPathEqualTo(REVOKE)));
+    }
+
+    @Test
+    void code99991400IsRetryableEvenWithHttp200() {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(okJson("{\"code\":99991400,\"msg\":\"frequency limit\"}")));
+
+        RetryableFailure failure = failure(call("corehr.offboardings.revoke", REVOKE, "{}", Map.of()), RetryableFailure.class);
+
+        assertThat(failure.platformCode()).isEqualTo(99991400);
+    }
+
+    @Test
+    void anUnlistedBusinessCodeIsPermanentWithItsCodeAndMsg() {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"code\":1160102,\"msg\":\"offboarding not found\"}")));
+
+        PermanentFailure failure = failure(call("corehr.offboardings.revoke", REVOKE, "{}", Map.of()), PermanentFailure.class);
+
+        assertThat(failure.httpStatus()).isEqualTo(400);
+        assertThat(failure.platformCode()).isEqualTo(1160102);
+        assertThat(failure.platformMsg()).isEqualTo("offboarding not found");
+        feishu.verify(exactly(1), postRequestedFor(urlPathEqualTo(REVOKE)));
+    }
+
+    @Test
+    void theCallersAcceptedAndRetryableCodesDecide() {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json").withBody("{\"code\":1160202,\"msg\":\"already withdrawn\"}")));
+        Exchange accepted = call("corehr.offboardings.revoke", REVOKE, "{}", Map.of("HrbAcceptedCodes", "1160202"));
+        assertThat(accepted.getException()).isNull();
+        assertThat(accepted.getMessage().getHeader("HrbPlatformCode")).isEqualTo(1160202);
+
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(okJson("{\"code\":1160204,\"msg\":\"concurrent withdrawal\"}")));
+        RetryableFailure retryable = failure(call("corehr.offboardings.revoke", REVOKE, "{}",
+                Map.of("HrbRetryableCodes", "1160204, 1160101")), RetryableFailure.class);
+        assertThat(retryable.platformCode()).isEqualTo(1160204);
+    }
+
+    @Test
+    void aMalformedAnswerWithHttp200IsRetryable() {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(aResponse().withStatus(200).withBody("<html>gateway</html>")));
+
+        failure(call("corehr.offboardings.revoke", REVOKE, "{}", Map.of()), RetryableFailure.class);
+    }
+
+    @Test
+    void anExpiredTokenIsRefreshedOnceAndTheCallRepeatedOnce() {
+        feishu.stubFor(post(TOKEN_PATH).inScenario("token").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson(token("t-stale", 7200))).willSetStateTo("refreshed"));
+        feishu.stubFor(post(TOKEN_PATH).inScenario("token").whenScenarioStateIs("refreshed")
+                .willReturn(okJson(token("t-fresh", 7200))));
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).withHeader("Authorization", equalTo("Bearer t-stale"))
+                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+                        .withBody("{\"code\":99991663,\"msg\":\"Invalid access token for authorization.\"}")));
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).withHeader("Authorization", equalTo("Bearer t-fresh"))
+                .willReturn(okJson("{\"code\":0,\"msg\":\"success\"}")));
+
+        Exchange result = call("corehr.offboardings.revoke", REVOKE, "{}", Map.of());
+
+        assertThat(result.getException()).isNull();
+        feishu.verify(exactly(2), postRequestedFor(urlEqualTo(TOKEN_PATH)));
+        feishu.verify(exactly(2), postRequestedFor(urlPathEqualTo(REVOKE)));
+    }
+
+    @Test
+    void aTokenRefusedTwiceIsRetryableAfterOneRepeat() {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json").withBody("{\"code\":99991663,\"msg\":\"Invalid access token\"}")));
+
+        RetryableFailure failure = failure(call("corehr.offboardings.revoke", REVOKE, "{}", Map.of()), RetryableFailure.class);
+
+        assertThat(failure.platformCode()).isEqualTo(99991663);
+        feishu.verify(exactly(2), postRequestedFor(urlPathEqualTo(REVOKE)));
+    }
+
+    @Test
+    void aHungUpstreamIsRetryableWithinTheResponseTimeout() {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(okJson("{\"code\":0}").withFixedDelay(10_000)));
+
+        long begin = System.nanoTime();
+        RetryableFailure failure = failure(call("corehr.offboardings.revoke", REVOKE, "{}", Map.of()), RetryableFailure.class);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - begin)).isBetween(Duration.ofMillis(2900), Duration.ofMillis(7000));
+        assertThat(failure.httpStatus()).isNull();
+        assertThat(failure).hasMessageContaining("not answered");
+    }
+
+    @Test
+    void aHundredConcurrentCallsOnAColdCacheFetchOneToken() throws Exception {
+        feishu.stubFor(post(TOKEN_PATH).willReturn(okJson(token("t-shared", 7200)).withFixedDelay(300)));
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(okJson("{\"code\":0,\"msg\":\"success\"}")));
+
+        ExecutorService callers = Executors.newFixedThreadPool(100);
+        try {
+            List<Future<Exchange>> calls = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                calls.add(callers.submit(() -> call("corehr.offboardings.revoke", REVOKE, "{}", Map.of())));
+            }
+            for (Future<Exchange> done : calls) {
+                assertThat(done.get().getException()).isNull();
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        feishu.verify(exactly(1), postRequestedFor(urlEqualTo(TOKEN_PATH)));
+        feishu.verify(exactly(100), postRequestedFor(urlPathEqualTo(REVOKE))
+                .withHeader("Authorization", equalTo("Bearer t-shared")));
+    }
+
+    @Test
+    void aThrottledApiDefersOnceItsPermitsPerMinuteAreUsedWithoutCallingFeishu() {
+        feishu.stubFor(post(urlPathEqualTo("/open-apis/test/throttled")).willReturn(okJson("{\"code\":0}")));
+        for (int i = 0; i < 3; i++) {
+            assertThat(call("test.throttled", "/open-apis/test/throttled", "{}", Map.of()).getException()).isNull();
+        }
+
+        DeferredFailure deferred = failure(call("test.throttled", "/open-apis/test/throttled", "{}", Map.of()),
+                DeferredFailure.class);
+
+        assertThat(deferred.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1));
+        feishu.verify(exactly(3), postRequestedFor(urlPathEqualTo("/open-apis/test/throttled")));
+    }
+
+    @Test
+    void badAppCredentialsArePermanent() {
+        feishu.stubFor(post(TOKEN_PATH).willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+                .withBody("{\"code\":10014,\"msg\":\"app secret invalid\"}")));
+
+        PermanentFailure failure = failure(call("corehr.offboardings.revoke", REVOKE, "{}", Map.of()), PermanentFailure.class);
+
+        assertThat(failure.api()).isEqualTo(TenantTokenCache.API);
+        assertThat(failure.platformCode()).isEqualTo(10014);
+        feishu.verify(exactly(0), postRequestedFor(urlPathEqualTo(REVOKE)));
+    }
+
+    @Test
+    void callsAreCountedPerApiAndOutcomeOnThePrometheusEndpoint() {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(okJson("{\"code\":0}")));
+        call("corehr.offboardings.revoke", REVOKE, "{}", Map.of());
+
+        await().untilAsserted(() -> assertThat(bridge.get(bridge.management("/observe/metrics")).body())
+                .contains("hrb_outbound_calls_total{api=\"corehr.offboardings.revoke\",outcome=\"success\"")
+                .contains("hrb_outbound_latency_seconds_bucket{api=\"corehr.offboardings.revoke\""));
+    }
+
+    private static Exchange call(String api, String path, Object body, Map<String, Object> headers) {
+        return template.send("direct:feishu-call", exchange -> {
+            exchange.getMessage().setHeaders(new java.util.HashMap<>(headers));
+            exchange.getMessage().setHeader("HrbApi", api);
+            exchange.getMessage().setHeader("HrbHttpMethod", "POST");
+            exchange.getMessage().setHeader("HrbPath", path);
+            exchange.getMessage().setBody(body);
+        });
+    }
+
+    private static <T extends OutboundFailure> T failure(Exchange result, Class<T> type) {
+        assertThat(result.getException()).isInstanceOf(type);
+        return type.cast(result.getException());
+    }
+
+    private static String token(String value, int expire) {
+        return "{\"code\":0,\"msg\":\"ok\",\"tenant_access_token\":\"" + value + "\",\"expire\":" + expire + "}";
+    }
+}
