@@ -5,8 +5,10 @@ import dev.hrbridge.config.RuntimeMode;
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.config.SettingsValidator;
 import dev.hrbridge.db.Database;
+import dev.hrbridge.iot.IotConfiguration;
 import dev.hrbridge.ops.DatabaseHealthCheck;
 import dev.hrbridge.ops.NodeRegistry;
+import dev.hrbridge.sandbox.IotGatewaySandbox;
 import dev.hrbridge.sandbox.PlatformSimulator;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckHelper;
@@ -30,6 +32,8 @@ public final class HrBridge implements AutoCloseable {
     static final String SANDBOX_APP_ID = "cli_hrbridge_sandbox";
     static final String SANDBOX_APP_SECRET = "hrbridge-sandbox-secret";
     static final String SANDBOX_API_TOKEN = "sandbox-token";
+    static final String SANDBOX_IOT_APP_KEY = "hrbridge-sandbox-iot";
+    static final String SANDBOX_IOT_APP_SECRET = "hrbridge-sandbox-iot-secret";
 
     private final Settings settings;
     private final RuntimeMode mode;
@@ -57,11 +61,14 @@ public final class HrBridge implements AutoCloseable {
         PlatformSimulator simulator = null;
         if (mode == RuntimeMode.SANDBOX) {
             simulator = PlatformSimulator.start(SANDBOX_APP_ID, SANDBOX_APP_SECRET);
+            simulator.serve("/user/", new IotGatewaySandbox(SANDBOX_IOT_APP_KEY, SANDBOX_IOT_APP_SECRET));
             Map<String, String> sandbox = new LinkedHashMap<>();
             sandbox.put("feishu.base-url", simulator.baseUrl());
             sandbox.put("iot.base-url", simulator.baseUrl());
             sandbox.put("feishu.app-id", SANDBOX_APP_ID);
             sandbox.put("feishu.app-secret", SANDBOX_APP_SECRET);
+            sandbox.put("iot.app-key", SANDBOX_IOT_APP_KEY);
+            sandbox.put("iot.app-secret", SANDBOX_IOT_APP_SECRET);
             if (!settings.isSet("hrb.api.token")) {
                 sandbox.put("hrb.api.token", SANDBOX_API_TOKEN);
             }
@@ -127,6 +134,7 @@ public final class HrBridge implements AutoCloseable {
             main.bind("platformSimulator", simulator);
         }
         main.configure().addConfiguration(ApiConfiguration.class);
+        main.configure().addConfiguration(IotConfiguration.class);
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override
             public void afterConfigure(org.apache.camel.main.BaseMainSupport support) {

@@ -1,0 +1,83 @@
+package dev.hrbridge.iot;
+
+import dev.hrbridge.config.Settings;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
+import org.apache.camel.spi.HeaderFilterStrategy;
+import org.apache.camel.support.DefaultHeaderFilterStrategy;
+
+/** Beans of the IoT gateway calls ({@code routes/iot-outbound.camel.yaml}) and the IoT employee flow. */
+public class IotConfiguration implements CamelConfiguration {
+
+    @BeanInject
+    private Settings settings;
+
+    @BindToRegistry
+    public IotGatewayCall iotGatewayCall() {
+        String appKey = settings.get("iot.app-key");
+        String appSecret = settings.get("iot.app-secret");
+        return new IotGatewayCall(appKey == null || appSecret == null ? null : new ApiGatewaySigner(appKey, appSecret));
+    }
+
+    @BindToRegistry
+    public IotAnswerClassifier iotAnswerClassifier() {
+        return new IotAnswerClassifier();
+    }
+
+    @BindToRegistry
+    public IotEmployeeAnswers iotEmployeeAnswers() {
+        return new IotEmployeeAnswers();
+    }
+
+    /**
+     * Sends exactly the headers the call step set. Camel's default HTTP filter drops {@code Date}, which the gateway
+     * signature covers; here only Camel's own headers and the ones the HTTP client writes itself stay behind.
+     */
+    @BindToRegistry
+    public HeaderFilterStrategy iotHeaderFilter() {
+        DefaultHeaderFilterStrategy filter = new DefaultHeaderFilterStrategy();
+        filter.setLowerCase(true);
+        filter.setOutFilterStartsWith(DefaultHeaderFilterStrategy.CAMEL_FILTER_STARTS_WITH);
+        filter.setInFilterStartsWith(DefaultHeaderFilterStrategy.CAMEL_FILTER_STARTS_WITH);
+        filter.getOutFilter().add("content-length");
+        filter.getOutFilter().add("content-type");
+        filter.getOutFilter().add("host");
+        filter.getOutFilter().add("transfer-encoding");
+        filter.getOutFilter().add("connection");
+        return filter;
+    }
+
+    /**
+     * Retries of the synchronous IoT employee call: {@code hrb.retry.iot-employee.*}, else {@code hrb.retry.*}.
+     * Asynchronous delayed redelivery (no thread sleeps), exponential backoff with jitter.
+     */
+    @BindToRegistry
+    public RedeliveryPolicy iotEmployeeRetryPolicy() {
+        return retryPolicy("iot-employee");
+    }
+
+    private RedeliveryPolicy retryPolicy(String flow) {
+        RedeliveryPolicy policy = new RedeliveryPolicy();
+        policy.setMaximumRedeliveries(settings.getInt(retryKey(flow, "max-attempts"), 1, 100) - 1);
+        policy.setRedeliveryDelay(settings.getLong(retryKey(flow, "initial-delay-ms"), 0, 86_400_000));
+        policy.setMaximumRedeliveryDelay(settings.getLong(retryKey(flow, "max-delay-ms"), 0, 86_400_000));
+        policy.setBackOffMultiplier(settings.getDouble(retryKey(flow, "multiplier"), 1.0, 10.0));
+        policy.setUseExponentialBackOff(true);
+        policy.setUseCollisionAvoidance(true);
+        policy.setAsyncDelayedRedelivery(true);
+        // the gateway call logs every attempt itself, without the exchange body (it carries the auth code)
+        policy.setLogRetryAttempted(false);
+        policy.setLogExhausted(false);
+        policy.setLogStackTrace(false);
+        policy.setRetriesExhaustedLogLevel(LoggingLevel.DEBUG);
+        return policy;
+    }
+
+    private String retryKey(String flow, String name) {
+        String specific = "hrb.retry." + flow + "." + name;
+        return settings.isSet(specific) ? specific : "hrb.retry." + name;
+    }
+}
