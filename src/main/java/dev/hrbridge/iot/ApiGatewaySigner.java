@@ -12,9 +12,11 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +34,10 @@ public final class ApiGatewaySigner {
     public static final String SIGNATURE_METHOD = "HmacSHA256";
     public static final String ACCEPT = "application/json";
     public static final String CONTENT_TYPE = "application/json; charset=UTF-8";
+
+    /** Never in the header part of the string to sign: they have their own line, or are the signature. */
+    private static final Set<String> NOT_SIGNED_AS_HEADERS = Set.of("x-ca-signature", "x-ca-signature-headers", "accept",
+            "content-md5", "content-type", "date");
 
     static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC).withLocale(Locale.US);
 
@@ -104,6 +110,27 @@ public final class ApiGatewaySigner {
             text.append(query);
         }
         return text.toString();
+    }
+
+    /**
+     * The string to sign as the gateway reads it off a received request: {@code header} looks up a request header by
+     * name (case-insensitive); the signed headers are the ones {@code X-Ca-Signature-Headers} names, minus those that
+     * have their own line or are the signature itself.
+     */
+    public static String stringToSignOf(String method, String path, Map<String, String> params,
+                                        Function<String, String> header) {
+        Map<String, String> signed = new LinkedHashMap<>();
+        String names = header.apply("X-Ca-Signature-Headers");
+        if (names != null) {
+            for (String name : names.split(",")) {
+                String key = name.trim().toLowerCase(Locale.ROOT);
+                if (!key.isEmpty() && !NOT_SIGNED_AS_HEADERS.contains(key)) {
+                    signed.put(key, header.apply(key));
+                }
+            }
+        }
+        return stringToSign(method, header.apply("Accept"), header.apply("Content-MD5"), header.apply("Content-Type"),
+                header.apply("Date"), signed, path, params);
     }
 
     /** Base64 of HmacSHA256({@code stringToSign}) keyed with the app secret. */

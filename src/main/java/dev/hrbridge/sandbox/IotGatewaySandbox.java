@@ -12,9 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -35,10 +33,6 @@ public final class IotGatewaySandbox implements PlatformSimulator.Handler {
 
     static final String CREATE_BY_AUTH_CODE = "/user/account/employee/createbyauthcode";
     static final Duration SIGNATURE_VALIDITY = Duration.ofMinutes(15);
-    /** Headers that are lines of their own in the string to sign, or are the signature: never in the header part. */
-    private static final Set<String> NOT_SIGNED_AS_HEADERS = Set.of("x-ca-signature", "x-ca-signature-headers", "accept",
-            "content-md5", "content-type", "date");
-
     private final String appKey;
     private final String appSecret;
     private final Clock clock;
@@ -100,16 +94,6 @@ public final class IotGatewaySandbox implements PlatformSimulator.Handler {
         if (contentMd5 != null && !contentMd5.equals(ApiGatewaySigner.contentMd5(request.body()))) {
             return gatewayError(400, "Invalid Content-MD5");
         }
-        Map<String, String> signedHeaders = new LinkedHashMap<>();
-        String names = request.header("X-Ca-Signature-Headers");
-        if (names != null) {
-            for (String name : names.split(",")) {
-                String key = name.trim().toLowerCase(Locale.ROOT);
-                if (!key.isEmpty() && !NOT_SIGNED_AS_HEADERS.contains(key)) {
-                    signedHeaders.put(key, request.header(key));
-                }
-            }
-        }
         Map<String, String> params = new LinkedHashMap<>();
         if (request.query() != null) {
             for (String pair : request.query().split("&")) {
@@ -118,8 +102,7 @@ public final class IotGatewaySandbox implements PlatformSimulator.Handler {
                 params.put(java.net.URLDecoder.decode(key, StandardCharsets.UTF_8), request.queryParam(key));
             }
         }
-        String stringToSign = ApiGatewaySigner.stringToSign(request.method(), request.header("Accept"), contentMd5,
-                request.header("Content-Type"), request.header("Date"), signedHeaders, request.path(), params);
+        String stringToSign = ApiGatewaySigner.stringToSignOf(request.method(), request.path(), params, request::header);
         byte[] expected = ApiGatewaySigner.signature(appSecret, stringToSign).getBytes(StandardCharsets.UTF_8);
         if (!MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.UTF_8))) {
             // like the gateway: the server's string to sign, line breaks shown as '#' (headers cannot hold them)
