@@ -7,9 +7,11 @@ import dev.hrbridge.config.SettingsValidator;
 import dev.hrbridge.db.Database;
 import dev.hrbridge.inbox.Inbox;
 import dev.hrbridge.inbox.InboxConfiguration;
+import dev.hrbridge.iot.IotConfiguration;
 import dev.hrbridge.ops.DatabaseHealthCheck;
 import dev.hrbridge.ops.NodeRegistry;
 import dev.hrbridge.outbound.OutboundConfiguration;
+import dev.hrbridge.sandbox.IotGatewaySandbox;
 import dev.hrbridge.sandbox.PlatformSimulator;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckHelper;
@@ -33,6 +35,8 @@ public final class HrBridge implements AutoCloseable {
     static final String SANDBOX_APP_ID = "cli_hrbridge_sandbox";
     static final String SANDBOX_APP_SECRET = "hrbridge-sandbox-secret";
     static final String SANDBOX_API_TOKEN = "sandbox-token";
+    static final String SANDBOX_IOT_APP_KEY = "hrbridge-sandbox-iot";
+    static final String SANDBOX_IOT_APP_SECRET = "hrbridge-sandbox-iot-secret";
 
     private final Settings settings;
     private final RuntimeMode mode;
@@ -60,11 +64,14 @@ public final class HrBridge implements AutoCloseable {
         PlatformSimulator simulator = null;
         if (mode == RuntimeMode.SANDBOX) {
             simulator = PlatformSimulator.start(SANDBOX_APP_ID, SANDBOX_APP_SECRET);
+            simulator.serve("/user/", new IotGatewaySandbox(SANDBOX_IOT_APP_KEY, SANDBOX_IOT_APP_SECRET));
             Map<String, String> sandbox = new LinkedHashMap<>();
             sandbox.put("feishu.base-url", simulator.baseUrl());
             sandbox.put("iot.base-url", simulator.baseUrl());
             sandbox.put("feishu.app-id", SANDBOX_APP_ID);
             sandbox.put("feishu.app-secret", SANDBOX_APP_SECRET);
+            sandbox.put("iot.app-key", SANDBOX_IOT_APP_KEY);
+            sandbox.put("iot.app-secret", SANDBOX_IOT_APP_SECRET);
             if (!settings.isSet("hrb.api.token")) {
                 sandbox.put("hrb.api.token", SANDBOX_API_TOKEN);
             }
@@ -125,13 +132,21 @@ public final class HrBridge implements AutoCloseable {
         main.bind("runtimeMode", mode);
         main.bind("dataSource", database.dataSource());
         main.bind("database", database);
-        main.bind("nodeRegistry", new NodeRegistry(database.dataSource()));
+        NodeRegistry nodeRegistry = new NodeRegistry(database.dataSource());
+        try {
+            // registered before any work is claimed in its name, so others never mistake it for a dead node
+            nodeRegistry.heartbeat();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot register this instance in hrb_node", e);
+        }
+        main.bind("nodeRegistry", nodeRegistry);
         if (simulator != null) {
             main.bind("platformSimulator", simulator);
         }
         main.configure().addConfiguration(ApiConfiguration.class);
         main.configure().addConfiguration(OutboundConfiguration.class);
         main.configure().addConfiguration(InboxConfiguration.class);
+        main.configure().addConfiguration(IotConfiguration.class);
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override
             public void afterConfigure(org.apache.camel.main.BaseMainSupport support) {

@@ -1,16 +1,15 @@
 package dev.hrbridge.feishu;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.api.ApiException;
+import dev.hrbridge.api.JsonRequestBody;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,8 +19,6 @@ import java.util.Map;
  */
 public class FeishuWebhookReader {
 
-    public static final int MAX_BODY_BYTES = 1024 * 1024;
-
     private final ObjectMapper json;
     private final FeishuCrypto crypto;
     private final byte[] verificationToken;
@@ -29,8 +26,6 @@ public class FeishuWebhookReader {
     /** {@code encryptKey} and {@code verificationToken} may be null: that check is then off. */
     public FeishuWebhookReader(String encryptKey, String verificationToken) {
         this.json = new ObjectMapper();
-        // bound what a hostile body can make the parser do
-        this.json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
         this.crypto = encryptKey == null ? null : new FeishuCrypto(encryptKey);
         this.verificationToken = verificationToken == null ? null : verificationToken.getBytes(StandardCharsets.UTF_8);
     }
@@ -42,16 +37,8 @@ public class FeishuWebhookReader {
     }
 
     public FeishuWebhook read(byte[] body, String contentType, Map<String, Object> headers) {
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            throw new ApiException(415, "unsupported_media_type", "Feishu webhooks must be sent as application/json");
-        }
-        if (body == null || body.length == 0) {
-            throw ApiException.badRequest("malformed_json", "the request body is empty");
-        }
-        if (body.length > MAX_BODY_BYTES) {
-            throw new ApiException(413, "body_too_large", "the request body is over 1 MiB");
-        }
-        JsonNode outer = parse(body);
+        JsonRequestBody.checkContentType(contentType);
+        JsonNode outer = JsonRequestBody.parseObject(body);
         JsonNode encrypted = outer.get("encrypt");
         JsonNode message = outer;
         if (encrypted != null) {
@@ -63,7 +50,7 @@ public class FeishuWebhookReader {
                 throw ApiException.badRequest("bad_base64", "encrypt must be a base64 string");
             }
             try {
-                message = parse(crypto.decrypt(encrypted.asText()).getBytes(StandardCharsets.UTF_8));
+                message = JsonRequestBody.parseObject(crypto.decrypt(encrypted.asText()).getBytes(StandardCharsets.UTF_8));
             } catch (FeishuCrypto.UndecryptableException e) {
                 throw ApiException.badRequest(e.badBase64() ? "bad_base64" : "undecryptable", e.getMessage());
             }
@@ -130,18 +117,6 @@ public class FeishuWebhookReader {
         byte[] presented = token.isTextual() ? token.asText().getBytes(StandardCharsets.UTF_8) : new byte[0];
         if (!MessageDigest.isEqual(verificationToken, presented)) {
             throw new ApiException(401, "bad_token", "the verification token does not match");
-        }
-    }
-
-    private JsonNode parse(byte[] bytes) {
-        try {
-            JsonNode node = json.readTree(bytes);
-            if (node == null || !node.isObject()) {
-                throw ApiException.badRequest("malformed_json", "the body must be a JSON object");
-            }
-            return node;
-        } catch (java.io.IOException e) {
-            throw ApiException.badRequest("malformed_json", "the body is not valid JSON");
         }
     }
 

@@ -107,7 +107,8 @@ public class InboxRepository {
     }
 
     /**
-     * Takes {@code id} for processing when it is due, or when its lease ran out or its owner stopped beating.
+     * Takes {@code id} for processing when it is due, or when its lease ran out or its owner has no fresh
+     * heartbeat (it died, possibly before its first beat).
      * Counts the attempt. Empty when another worker has it or it is final.
      */
     public Optional<InboxMessage> claim(String id, String owner, Instant now, Duration lease, Instant staleHeartbeat)
@@ -116,8 +117,8 @@ public class InboxRepository {
             try (PreparedStatement update = connection.prepareStatement(
                     "UPDATE inbox SET state = 'PROCESSING', lease_owner = ?, lease_until = ?, attempts = attempts + 1, "
                             + "updated_at = ? WHERE id = ? AND ((state = 'PENDING' AND next_attempt_at <= ?) OR "
-                            + "(state = 'PROCESSING' AND (lease_until < ? OR lease_owner IN "
-                            + "(SELECT node_id FROM hrb_node WHERE heartbeat_at < ?))))")) {
+                            + "(state = 'PROCESSING' AND (lease_until < ? OR lease_owner NOT IN "
+                            + "(SELECT node_id FROM hrb_node WHERE heartbeat_at >= ?))))")) {
                 update.setString(1, owner);
                 update.setObject(2, time(now.plus(lease)));
                 update.setObject(3, time(now));
@@ -138,8 +139,8 @@ public class InboxRepository {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement(
                      "SELECT id FROM inbox WHERE (state = 'PENDING' AND next_attempt_at <= ?) OR "
-                             + "(state = 'PROCESSING' AND (lease_until < ? OR lease_owner IN "
-                             + "(SELECT node_id FROM hrb_node WHERE heartbeat_at < ?))) ORDER BY next_attempt_at "
+                             + "(state = 'PROCESSING' AND (lease_until < ? OR lease_owner NOT IN "
+                             + "(SELECT node_id FROM hrb_node WHERE heartbeat_at >= ?))) ORDER BY next_attempt_at "
                              + "FETCH FIRST " + limit + " ROWS ONLY")) {
             select.setObject(1, time(now));
             select.setObject(2, time(now));

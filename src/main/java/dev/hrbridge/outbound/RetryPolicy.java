@@ -2,6 +2,8 @@ package dev.hrbridge.outbound;
 
 import dev.hrbridge.config.Settings;
 
+import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
+
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
@@ -51,6 +53,22 @@ public class RetryPolicy {
         double capped = Math.min(exponential, max);
         double half = capped / 2;
         return Duration.ofMillis(Math.round(half + half * random.getAsDouble()));
+    }
+
+    /**
+     * The same settings as a Camel redelivery policy, for a flow whose caller waits for the answer and is
+     * retried in-request: exponential backoff with jitter, delayed asynchronously (no thread sleeps).
+     */
+    public RedeliveryPolicy asCamelRedelivery(String flow) {
+        RedeliveryPolicy policy = new RedeliveryPolicy();
+        policy.setMaximumRedeliveries(maxAttempts(flow) - 1);
+        policy.setRedeliveryDelay(settings.getLong(key(flow, "initial-delay-ms"), 0, 86_400_000));
+        policy.setMaximumRedeliveryDelay(settings.getLong(key(flow, "max-delay-ms"), 0, 86_400_000));
+        policy.setBackOffMultiplier(settings.getDouble(key(flow, "multiplier"), 1.0, 10.0));
+        policy.setUseExponentialBackOff(true);
+        policy.setUseCollisionAvoidance(true);
+        policy.setAsyncDelayedRedelivery(true);
+        return policy;
     }
 
     /** The property a flow's setting comes from: its own when set, else the default for every flow. */

@@ -74,8 +74,12 @@ class InboxCrashIT {
 
         try (JarProcess second = JarProcess.start(work, env)) {
             second.awaitHealthy(Duration.ofSeconds(30));
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    stub.verify(1, postRequestedFor(urlEqualTo("/processed")).withRequestBody(equalTo("crash-1"))));
+            try {
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        stub.verify(1, postRequestedFor(urlEqualTo("/processed")).withRequestBody(equalTo("crash-1"))));
+            } catch (AssertionError | RuntimeException e) {
+                throw new AssertionError("not processed after the restart; its log:\n" + second.output(), e);
+            }
             // and only once: nothing else picks it up while the new instance settles
             await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).untilAsserted(() ->
                     stub.verify(1, postRequestedFor(urlEqualTo("/processed"))));

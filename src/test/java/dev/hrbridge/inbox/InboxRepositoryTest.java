@@ -67,6 +67,7 @@ class InboxRepositoryTest {
     @ValueSource(strings = {"h2", "postgresql"})
     void aMessageStoredAsClaimedIsProcessingUnderItsOwnersLease(String vendor) throws Exception {
         open(vendor);
+        beat("node-a", NOW);
         InboxMessage.New claimed = message("k").claimedBy("node-a");
         inbox.write(List.of(claimed), List.of(), LEASE, NOW);
         InboxMessage stored = inbox.find(claimed.id()).orElseThrow();
@@ -96,12 +97,7 @@ class InboxRepositoryTest {
     @ValueSource(strings = {"h2", "postgresql"})
     void workOfANodeWhoseHeartbeatStoppedIsTakenOverBeforeItsLeaseEnds(String vendor) throws Exception {
         open(vendor);
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO hrb_node (node_id, host_name, version, started_at, heartbeat_at) VALUES ('dead-node', 'h', 'v', ?, ?)")) {
-            insert.setObject(1, OffsetDateTime.ofInstant(NOW.minusSeconds(120), ZoneOffset.UTC));
-            insert.setObject(2, OffsetDateTime.ofInstant(NOW.minusSeconds(60), ZoneOffset.UTC));
-            insert.executeUpdate();
-        }
+        beat("dead-node", NOW.minusSeconds(60));
         InboxMessage.New claimed = message("k").claimedBy("dead-node");
         inbox.write(List.of(claimed), List.of(), LEASE, NOW);
         Instant staleBefore = NOW.minusSeconds(20);
@@ -162,6 +158,25 @@ class InboxRepositoryTest {
         assertThat(inbox.find(done.id())).isEmpty();
         assertThat(inbox.find(open.id())).isPresent();
         assertThat(inbox.find(dead.id())).isPresent();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void workOfANodeThatNeverBeatIsTakenOver(String vendor) throws Exception {
+        open(vendor);
+        InboxMessage.New claimed = message("k").claimedBy("never-registered");
+        inbox.write(List.of(claimed), List.of(), LEASE, NOW);
+        assertThat(inbox.claim(claimed.id(), "node-b", NOW.plusSeconds(1), LEASE, NOW.minusSeconds(20))).isPresent();
+    }
+
+    private void beat(String node, Instant at) throws Exception {
+        try (Connection c = database.dataSource().getConnection(); PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO hrb_node (node_id, host_name, version, started_at, heartbeat_at) VALUES (?, 'h', 'v', ?, ?)")) {
+            insert.setString(1, node);
+            insert.setObject(2, OffsetDateTime.ofInstant(at.minusSeconds(60), ZoneOffset.UTC));
+            insert.setObject(3, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+            insert.executeUpdate();
+        }
     }
 
     private static Result success() {

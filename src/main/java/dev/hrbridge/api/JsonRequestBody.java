@@ -1,0 +1,54 @@
+package dev.hrbridge.api;
+
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.Exchange;
+
+import java.io.IOException;
+import java.util.Locale;
+
+/**
+ * Reads the JSON object an inbound call sends: 415 when it is not declared as JSON, 413 over 1 MiB, 400 when it
+ * does not parse as one object. Webhooks and /api calls read their bodies through here.
+ */
+public final class JsonRequestBody {
+
+    public static final int MAX_BODY_BYTES = 1024 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        // bound what a hostile body can make the parser do
+        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+    }
+
+    private JsonRequestBody() {
+    }
+
+    public static JsonNode readObject(Exchange exchange) {
+        checkContentType(exchange.getIn().getHeader(Exchange.CONTENT_TYPE, String.class));
+        return parseObject(exchange.getIn().getBody(byte[].class));
+    }
+
+    public static void checkContentType(String contentType) {
+        String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!mediaType.equals("application/json")) {
+            throw new ApiException(415, "unsupported_media_type", "the body must be sent as Content-Type: application/json");
+        }
+    }
+
+    public static JsonNode parseObject(byte[] body) {
+        if (body != null && body.length > MAX_BODY_BYTES) {
+            throw new ApiException(413, "body_too_large", "the request body is over 1 MiB");
+        }
+        try {
+            JsonNode node = body == null || body.length == 0 ? null : JSON.readTree(body);
+            if (node == null || !node.isObject()) {
+                throw ApiException.badRequest("malformed_json", "the body must be a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw ApiException.badRequest("malformed_json", "the body is not valid JSON");
+        }
+    }
+}
