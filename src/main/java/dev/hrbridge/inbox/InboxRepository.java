@@ -17,7 +17,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -28,20 +30,17 @@ public class InboxRepository {
             + "next_attempt_at, lease_owner, outcome, http_status, platform_code, platform_msg, last_error, created_at, updated_at";
 
     private final DataSource dataSource;
-    private final String insertIfAbsent;
-    private final boolean keyCheckedTwice;
+    private final String insert;
+    private final boolean sharedDatabase;
 
     public InboxRepository(DataSource dataSource, Database.Vendor vendor) {
         this.dataSource = dataSource;
-        String insert = "INSERT INTO inbox (id, kind, dedup_key, flow, event_type, trace_id, payload, state, attempts, "
-                + "lease_owner, lease_until, next_attempt_at, created_at, updated_at) ";
-        // PostgreSQL instances share the table, so only the database can tell a duplicate; on embedded H2 a
-        // single process writes, and NOT EXISTS inside its one writer transaction is exact.
-        this.keyCheckedTwice = vendor != Database.Vendor.POSTGRESQL;
-        this.insertIfAbsent = vendor == Database.Vendor.POSTGRESQL
-                ? insert + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING"
-                : insert + "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM (VALUES (1)) AS one(x) "
-                + "WHERE NOT EXISTS (SELECT 1 FROM inbox WHERE dedup_key = ?)";
+        String columns = "INSERT INTO inbox (id, kind, dedup_key, flow, event_type, trace_id, payload, state, attempts, "
+                + "lease_owner, lease_until, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        // PostgreSQL instances share the table, so only the database can tell a duplicate. Embedded H2 belongs to
+        // one process whose single writer thread sees every insert: one look-up per batch is exact there.
+        this.sharedDatabase = vendor == Database.Vendor.POSTGRESQL;
+        this.insert = sharedDatabase ? columns + " ON CONFLICT (dedup_key) DO NOTHING" : columns;
     }
 
     public DataSource dataSource() {
@@ -64,16 +63,14 @@ public class InboxRepository {
             connection.setAutoCommit(false);
             try {
                 if (!messages.isEmpty()) {
-                    try (PreparedStatement statement = connection.prepareStatement(insertIfAbsent)) {
-                        for (int i = 0; i < messages.size(); i++) {
-                            bindInsert(statement, messages.get(i), lease, now);
-                            // one by one: a key repeated inside the batch must see its first copy
-                            inserted[i] = statement.executeUpdate() == 1;
-                        }
+                    if (sharedDatabase) {
+                        insertEach(connection, messages, inserted, lease, now);
+                    } else {
+                        insertNew(connection, messages, inserted, lease, now);
                     }
                 }
-                for (Finish finish : finishes) {
-                    finish(connection, finish.id(), finish.owner(), finish.result(), now);
+                if (!finishes.isEmpty()) {
+                    finishAll(connection, finishes, now);
                 }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
@@ -82,6 +79,50 @@ public class InboxRepository {
             }
         }
         return inserted;
+    }
+
+    /** One statement per message: ON CONFLICT tells each caller whether its key was new. */
+    private void insertEach(Connection connection, List<InboxMessage.New> messages, boolean[] inserted, Duration lease,
+                            Instant now) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(insert)) {
+            for (int i = 0; i < messages.size(); i++) {
+                bindInsert(statement, messages.get(i), lease, now);
+                inserted[i] = statement.executeUpdate() == 1;
+            }
+        }
+    }
+
+    /** Single writer: drop keys already stored or repeated in the batch, then insert the rest as one batch. */
+    private void insertNew(Connection connection, List<InboxMessage.New> messages, boolean[] inserted, Duration lease,
+                           Instant now) throws SQLException {
+        Set<String> seen = existingKeys(connection, messages);
+        try (PreparedStatement statement = connection.prepareStatement(insert)) {
+            for (int i = 0; i < messages.size(); i++) {
+                InboxMessage.New message = messages.get(i);
+                inserted[i] = seen.add(message.dedupKey());
+                if (inserted[i]) {
+                    bindInsert(statement, message, lease, now);
+                    statement.addBatch();
+                }
+            }
+            statement.executeBatch();
+        }
+    }
+
+    private static Set<String> existingKeys(Connection connection, List<InboxMessage.New> messages) throws SQLException {
+        Set<String> existing = new HashSet<>();
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT dedup_key FROM inbox WHERE dedup_key IN (" + "?, ".repeat(messages.size() - 1) + "?)")) {
+            for (int i = 0; i < messages.size(); i++) {
+                select.setString(i + 1, messages.get(i).dedupKey());
+            }
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    existing.add(rows.getString(1));
+                }
+            }
+        }
+        return existing;
     }
 
     private void bindInsert(PreparedStatement statement, InboxMessage.New message, Duration lease, Instant now)
@@ -101,9 +142,6 @@ public class InboxRepository {
         statement.setObject(12, time(now));
         statement.setObject(13, time(now));
         statement.setObject(14, time(now));
-        if (keyCheckedTwice) {
-            statement.setString(15, message.dedupKey());
-        }
     }
 
     /**
@@ -194,25 +232,42 @@ public class InboxRepository {
         }
     }
 
+    private static final String FINISH = "UPDATE inbox SET state = ?, next_attempt_at = ?, attempts = attempts - ?, "
+            + "lease_owner = NULL, lease_until = NULL, outcome = ?, http_status = ?, platform_code = ?, platform_msg = ?, "
+            + "last_error = ?, updated_at = ? WHERE id = ? AND state = 'PROCESSING' AND lease_owner = ?";
+
     /** Records {@code result} if {@code owner} still holds the lease; false when it was taken over meanwhile. */
     private boolean finish(Connection connection, String id, String owner, Result result, Instant now) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE inbox SET state = ?, next_attempt_at = ?, attempts = attempts - ?, lease_owner = NULL, "
-                        + "lease_until = NULL, outcome = ?, http_status = ?, platform_code = ?, platform_msg = ?, "
-                        + "last_error = ?, updated_at = ? WHERE id = ? AND state = 'PROCESSING' AND lease_owner = ?")) {
-            update.setString(1, result.state().name());
-            update.setObject(2, time(result.nextAttemptAt() != null ? result.nextAttemptAt() : now));
-            update.setInt(3, result.attemptCounted() ? 0 : 1);
-            update.setString(4, result.outcome());
-            setInteger(update, 5, result.httpStatus());
-            setInteger(update, 6, result.platformCode());
-            update.setString(7, truncate(result.platformMsg(), 1000));
-            update.setString(8, truncate(result.lastError(), 2000));
-            update.setObject(9, time(now));
-            update.setString(10, id);
-            update.setString(11, owner);
+        try (PreparedStatement update = connection.prepareStatement(FINISH)) {
+            bindFinish(update, new Finish(id, owner, result), now);
             return update.executeUpdate() == 1;
         }
+    }
+
+    /** Records results as one batch; a result whose lease was lost meanwhile changes nothing. */
+    private void finishAll(Connection connection, List<Finish> finishes, Instant now) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(FINISH)) {
+            for (Finish finish : finishes) {
+                bindFinish(update, finish, now);
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+    }
+
+    private static void bindFinish(PreparedStatement update, Finish finish, Instant now) throws SQLException {
+        Result result = finish.result();
+        update.setString(1, result.state().name());
+        update.setObject(2, time(result.nextAttemptAt() != null ? result.nextAttemptAt() : now));
+        update.setInt(3, result.attemptCounted() ? 0 : 1);
+        update.setString(4, result.outcome());
+        setInteger(update, 5, result.httpStatus());
+        setInteger(update, 6, result.platformCode());
+        update.setString(7, truncate(result.platformMsg(), 1000));
+        update.setString(8, truncate(result.lastError(), 2000));
+        update.setObject(9, time(now));
+        update.setString(10, finish.id());
+        update.setString(11, finish.owner());
     }
 
     public Optional<InboxMessage> find(String id) throws SQLException {
