@@ -9,18 +9,32 @@ import dev.hrbridge.inbox.Inbox;
 import dev.hrbridge.inbox.InboxConfiguration;
 import dev.hrbridge.iot.IotConfiguration;
 import dev.hrbridge.ops.DatabaseHealthCheck;
+import dev.hrbridge.ops.DegradedChecks;
+import dev.hrbridge.ops.ExternalRoutes;
+import dev.hrbridge.ops.InboundLog;
+import dev.hrbridge.ops.SecretMasking;
+import dev.hrbridge.ops.InboxStatistics;
+import dev.hrbridge.ops.OperationsMBeans;
+import dev.hrbridge.feishu.TenantTokenCache;
+import dev.hrbridge.inbox.InboxDispatcher;
+import dev.hrbridge.inbox.InboxRepository;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
 import dev.hrbridge.ops.NodeRegistry;
 import dev.hrbridge.outbound.OutboundConfiguration;
 import dev.hrbridge.sandbox.IotGatewaySandbox;
 import dev.hrbridge.sandbox.PlatformSimulator;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
@@ -35,6 +49,9 @@ public final class HrBridge implements AutoCloseable {
     static final String SANDBOX_APP_ID = "cli_hrbridge_sandbox";
     static final String SANDBOX_APP_SECRET = "hrbridge-sandbox-secret";
     static final String SANDBOX_API_TOKEN = "sandbox-token";
+    /** Settings whose values never appear in a log line. */
+    static final List<String> SECRET_KEYS = List.of("feishu.app-secret", "feishu.encrypt-key", "feishu.verification-token",
+            "hrb.api.token", "hrb.db.password", "iot.app-secret", "qr.notify.secret");
     static final String SANDBOX_IOT_APP_KEY = "hrbridge-sandbox-iot";
     static final String SANDBOX_IOT_APP_SECRET = "hrbridge-sandbox-iot-secret";
 
@@ -45,6 +62,8 @@ public final class HrBridge implements AutoCloseable {
     private final Main main;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closed;
+    private ExternalRoutes externalRoutes;
+    private OperationsMBeans operations;
 
     private HrBridge(Settings settings, RuntimeMode mode, Database database, PlatformSimulator simulator, Main main) {
         this.settings = settings;
@@ -78,6 +97,7 @@ public final class HrBridge implements AutoCloseable {
             settings = settings.with(sandbox);
         }
 
+        SecretMasking.mask(SECRET_KEYS.stream().map(settings::get).toList());
         Database database;
         try {
             database = Database.open(settings);
@@ -92,6 +112,8 @@ public final class HrBridge implements AutoCloseable {
         try {
             bridge.configure();
             main.start();
+            bridge.registerOperations();
+            bridge.loadExternalRoutes();
         } catch (Exception e) {
             bridge.close();
             throw e;
@@ -114,18 +136,6 @@ public final class HrBridge implements AutoCloseable {
         Map<String, String> camel = new LinkedHashMap<>(settings.asMap());
         camel.put("camel.management.port", settings.get("hrb.management.port"));
         camel.put("camel.management.host", settings.get("hrb.management.host"));
-        String routesDir = settings.get("hrb.routes.dir");
-        if (routesDir != null) {
-            String external = Path.of(routesDir).toAbsolutePath().normalize().toString();
-            camel.put("camel.main.routesIncludePattern",
-                    settings.get("camel.main.routesIncludePattern") + ",file:" + external + "/*.camel.yaml");
-            if (settings.getBoolean("hrb.routes.reload")) {
-                camel.put("camel.main.routesReloadEnabled", "true");
-                camel.put("camel.main.routesReloadDirectory", external);
-                camel.put("camel.main.routesReloadPattern", "*.camel.yaml");
-                camel.put("camel.main.routesReloadRemoveAllRoutes", "false");
-            }
-        }
         camel.forEach(main::addOverrideProperty);
 
         main.bind("settings", settings);
@@ -152,8 +162,39 @@ public final class HrBridge implements AutoCloseable {
             public void afterConfigure(org.apache.camel.main.BaseMainSupport support) {
                 CamelContext context = support.getCamelContext();
                 HealthCheckHelper.getHealthCheckRegistry(context).register(new DatabaseHealthCheck(database.dataSource()));
+                context.getManagementStrategy().addEventNotifier(new InboundLog());
             }
         });
+    }
+
+    /** The project's MBeans and gauges, once Camel's metrics registry exists. */
+    private void registerOperations() {
+        CamelContext context = main.getCamelContext();
+        MeterRegistry meters = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        operations = new OperationsMBeans(context);
+        InboxRepository repository = context.getRegistry().lookupByNameAndType("inboxRepository", InboxRepository.class);
+        InboxDispatcher dispatcher = context.getRegistry().lookupByNameAndType("inboxDispatcher", InboxDispatcher.class);
+        InboxStatistics statistics = new InboxStatistics(repository, Clock.systemUTC(), Duration.ofSeconds(2));
+        context.getRegistry().bind("inboxStatistics", statistics);
+        operations.registerInbox(statistics, dispatcher, meters);
+        TenantTokenCache tokens = context.getRegistry().lookupByNameAndType("tenantTokenCache", TenantTokenCache.class);
+        operations.registerTenantToken(tokens, meters);
+        HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
+        health.register(DegradedChecks.tenantToken(tokens, Clock.systemUTC()));
+        health.register(DegradedChecks.deadLetters(statistics, Clock.systemUTC(), Duration.ofMinutes(15)));
+    }
+
+    /** The operator's route directory: adds and replaces routes after the packaged ones are running. */
+    private void loadExternalRoutes() throws java.io.IOException {
+        String dir = settings.get("hrb.routes.dir");
+        if (dir == null) {
+            return;
+        }
+        externalRoutes = new ExternalRoutes(main.getCamelContext(), Path.of(dir));
+        externalRoutes.loadAll();
+        if (settings.getBoolean("hrb.routes.reload")) {
+            externalRoutes.watch();
+        }
     }
 
     public CamelContext context() {
@@ -193,6 +234,12 @@ public final class HrBridge implements AutoCloseable {
         }
         closed = true;
         try {
+            if (externalRoutes != null) {
+                externalRoutes.close();
+            }
+            if (operations != null) {
+                operations.close();
+            }
             // stop taking work before the routes go, so nothing is half-run; the inbox keeps the rest
             Inbox inbox = main.getCamelContext() == null ? null
                     : main.getCamelContext().getRegistry().lookupByNameAndType("inbox", Inbox.class);

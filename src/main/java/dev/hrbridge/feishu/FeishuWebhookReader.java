@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.api.ApiException;
 import dev.hrbridge.api.JsonRequestBody;
+import dev.hrbridge.ops.InboundLog;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -33,7 +34,12 @@ public class FeishuWebhookReader {
     /** The route step: reads the raw body and headers of {@code exchange}, answers with the verified webhook. */
     public FeishuWebhook read(Exchange exchange) {
         Message in = exchange.getIn();
-        return read(in.getBody(byte[].class), in.getHeader(Exchange.CONTENT_TYPE, String.class), in.getHeaders());
+        FeishuWebhook webhook = read(in.getBody(byte[].class), in.getHeader(Exchange.CONTENT_TYPE, String.class),
+                in.getHeaders());
+        if (webhook instanceof FeishuWebhook.Event event) {
+            exchange.setProperty(InboundLog.TRACE_ID, event.eventId());
+        }
+        return webhook;
     }
 
     public FeishuWebhook read(byte[] body, String contentType, Map<String, Object> headers) {

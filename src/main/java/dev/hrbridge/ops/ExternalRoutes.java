@@ -1,0 +1,141 @@
+package dev.hrbridge.ops;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.spi.RoutesLoader;
+import org.apache.camel.support.PluginHelper;
+import org.apache.camel.support.ResourceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Routes from an operator's directory ({@code hrb.routes.dir}): each {@code *.camel.yaml} there adds routes, or
+ * replaces a packaged route with the same id, without a rebuild. With {@code hrb.routes.reload=true} a changed
+ * file is loaded again while HR Bridge runs. A file that does not parse or whose routes do not start is
+ * reported with its name (and the line, when the YAML parser names one); the routes that ran before keep running.
+ */
+public class ExternalRoutes implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExternalRoutes.class);
+    private static final String SUFFIX = ".camel.yaml";
+
+    private final CamelContext camelContext;
+    private final Path directory;
+    private WatchService watcher;
+    private Thread watchThread;
+
+    public ExternalRoutes(CamelContext camelContext, Path directory) {
+        this.camelContext = camelContext;
+        this.directory = directory.toAbsolutePath().normalize();
+    }
+
+    /** Loads every route file of the directory, in name order. */
+    public void loadAll() throws IOException {
+        Set<Path> files = new TreeSet<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
+            stream.forEach(files::add);
+        }
+        files.forEach(this::load);
+    }
+
+    /** Loads or reloads one file; true when its routes run now. */
+    public synchronized boolean load(Path file) {
+        Model model = camelContext.getCamelContextExtension().getContextPlugin(Model.class);
+        List<RouteDefinition> before = new ArrayList<>(model.getRouteDefinitions());
+        try {
+            String yaml = Files.readString(file, StandardCharsets.UTF_8);
+            Resource resource = ResourceHelper.fromString("file:" + file, yaml);
+            RoutesLoader loader = PluginHelper.getRoutesLoader(camelContext);
+            Set<String> ids = loader.updateRoutes(resource);
+            LOG.info("Loaded routes {} from {}", ids, file);
+            return true;
+        } catch (Exception e) {
+            LOG.error("Route file {} was not loaded, the routes running before stay: {}", file, describe(e));
+            restore(model, before);
+            return false;
+        }
+    }
+
+    /** Puts back any route that the failed update removed. */
+    private void restore(Model model, List<RouteDefinition> before) {
+        for (RouteDefinition definition : before) {
+            if (camelContext.getRoute(definition.getRouteId()) == null) {
+                try {
+                    model.addRouteDefinition(definition);
+                    LOG.warn("Restored route {} after the failed update", definition.getRouteId());
+                } catch (Exception e) {
+                    LOG.error("Could not restore route {}: {}", definition.getRouteId(), describe(e));
+                }
+            }
+        }
+    }
+
+    /** Reloads a file whenever it is created or changed, until {@link #close()}. */
+    public void watch() throws IOException {
+        watcher = directory.getFileSystem().newWatchService();
+        directory.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+        watchThread = new Thread(this::watchLoop, "hrb-routes-reload");
+        watchThread.setDaemon(true);
+        watchThread.start();
+        LOG.info("Watching {} for route changes", directory);
+    }
+
+    private void watchLoop() {
+        try {
+            while (true) {
+                WatchKey key = watcher.take();
+                Set<Path> changed = new TreeSet<>();
+                for (WatchEvent<?> event : key.pollEvents()) {
+                    if (event.context() instanceof Path name && name.toString().endsWith(SUFFIX)) {
+                        changed.add(directory.resolve(name));
+                    }
+                }
+                key.reset();
+                changed.stream().filter(Files::isRegularFile).forEach(this::load);
+            }
+        } catch (InterruptedException | ClosedWatchServiceException e) {
+            // closing
+        }
+    }
+
+    private static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable cause = e; cause != null && text.length() < 1500; cause = cause.getCause()) {
+            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+                text.append(text.length() == 0 ? "" : " <- ").append(cause.getMessage());
+            }
+        }
+        return text.toString();
+    }
+
+    @Override
+    public void close() {
+        if (watcher != null) {
+            try {
+                watcher.close();
+            } catch (IOException ignored) {
+                // stopping anyway
+            }
+        }
+        if (watchThread != null) {
+            watchThread.interrupt();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.hrbridge.ops;
+
+/** JMX view of the durable inbox: {@code dev.hrbridge:type=Inbox}. Counts are at most a few seconds old. */
+public interface InboxMXBean {
+
+    long getPending();
+
+    long getProcessing();
+
+    long getUnhandled();
+
+    long getFailed();
+
+    long getDead();
+
+    long getSucceeded();
+
+    /** Age in seconds of the oldest message still waiting or running; 0 when none is. */
+    long getOldestOpenAgeSeconds();
+
+    /** Messages queued or running on this instance's workers now. */
+    int getInFlightHere();
+}

@@ -1,0 +1,115 @@
+package dev.hrbridge.ops;
+
+import dev.hrbridge.feishu.TenantTokenCache;
+import dev.hrbridge.inbox.InboxDispatcher;
+import dev.hrbridge.inbox.InboxMessage.State;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * HR Bridge's own MBeans beside Camel's route MBeans, in the {@code dev.hrbridge} domain
+ * ({@code dev.hrbridge:context=<camel management name>,type=<Inbox|TenantToken|...>}), reachable with jconsole
+ * and over Jolokia, and the matching gauges on /observe/metrics.
+ */
+public class OperationsMBeans implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OperationsMBeans.class);
+
+    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    private final String context;
+    private final List<ObjectName> registered = new ArrayList<>();
+
+    public OperationsMBeans(CamelContext camelContext) {
+        this.context = camelContext.getManagementName() != null ? camelContext.getManagementName() : camelContext.getName();
+    }
+
+    public ObjectName name(String type) throws Exception {
+        String value = context.matches("[\\w.-]+") ? context : ObjectName.quote(context);
+        return new ObjectName("dev.hrbridge:context=" + value + ",type=" + type);
+    }
+
+    /** Registers {@code mbean} (an MXBean implementation) as {@code type}. */
+    public void register(String type, Object mbean) {
+        try {
+            ObjectName name = name(type);
+            if (server.isRegistered(name)) {
+                server.unregisterMBean(name);
+            }
+            server.registerMBean(mbean, name);
+            registered.add(name);
+        } catch (Exception e) {
+            LOG.warn("Could not register the {} MBean: {}", type, e.toString());
+        }
+    }
+
+    /** The inbox MBean and gauges {@code hrb_inbox_messages{state}}, {@code hrb_inbox_oldest_open_age_seconds}. */
+    public void registerInbox(InboxStatistics statistics, InboxDispatcher dispatcher, MeterRegistry meters) {
+        register("Inbox", new InboxMXBean() {
+            public long getPending() { return statistics.snapshot().count(State.PENDING); }
+            public long getProcessing() { return statistics.snapshot().count(State.PROCESSING); }
+            public long getUnhandled() { return statistics.snapshot().count(State.UNHANDLED); }
+            public long getFailed() { return statistics.snapshot().count(State.FAILED); }
+            public long getDead() { return statistics.snapshot().count(State.DEAD); }
+            public long getSucceeded() { return statistics.snapshot().count(State.SUCCEEDED); }
+            public long getOldestOpenAgeSeconds() { return statistics.oldestOpenAgeSeconds(); }
+            public int getInFlightHere() { return dispatcher.inFlight(); }
+        });
+        if (meters != null) {
+            for (State state : State.values()) {
+                Gauge.builder("hrb.inbox.messages", statistics, s -> s.snapshot().count(state))
+                        .description("Inbox messages by state").tag("state", state.name()).register(meters);
+            }
+            Gauge.builder("hrb.inbox.oldest.open.age", statistics, InboxStatistics::oldestOpenAgeSeconds)
+                    .description("Age of the oldest waiting or running inbox message").baseUnit("seconds").register(meters);
+            Gauge.builder("hrb.inbox.inflight", dispatcher, InboxDispatcher::inFlight)
+                    .description("Messages queued or running on this instance").register(meters);
+        }
+    }
+
+    /** The tenant token MBean and gauge {@code hrb_feishu_token_seconds_to_expiry}. */
+    public void registerTenantToken(TenantTokenCache tokens, MeterRegistry meters) {
+        TenantTokenMXBean view = new TenantTokenMXBean() {
+            public String getExpiresAt() {
+                Instant expiresAt = tokens.expiresAt();
+                return expiresAt == null ? "" : expiresAt.toString();
+            }
+            public long getSecondsToExpiry() {
+                Instant expiresAt = tokens.expiresAt();
+                return expiresAt == null ? 0 : Duration.between(Instant.now(), expiresAt).toSeconds();
+            }
+            public long getRefreshes() { return tokens.refreshCount(); }
+            public long getFailures() { return tokens.failureCount(); }
+            public void invalidate() { tokens.invalidate(); }
+        };
+        register("TenantToken", view);
+        if (meters != null) {
+            Gauge.builder("hrb.feishu.token.seconds.to.expiry", view, TenantTokenMXBean::getSecondsToExpiry)
+                    .description("Seconds until the cached tenant_access_token expires").register(meters);
+            Gauge.builder("hrb.feishu.token.failures", view, TenantTokenMXBean::getFailures)
+                    .description("Failed tenant_access_token fetches").register(meters);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (ObjectName name : registered) {
+            try {
+                server.unregisterMBean(name);
+            } catch (Exception ignored) {
+                // already gone
+            }
+        }
+        registered.clear();
+    }
+}
