@@ -9,25 +9,16 @@ import dev.hrbridge.inbox.Inbox;
 import dev.hrbridge.inbox.InboxConfiguration;
 import dev.hrbridge.iot.IotConfiguration;
 import dev.hrbridge.ops.DatabaseHealthCheck;
-import dev.hrbridge.ops.DegradedChecks;
 import dev.hrbridge.ops.ExternalRoutes;
 import dev.hrbridge.ops.InboundLog;
-import dev.hrbridge.ops.SecretMasking;
-import dev.hrbridge.ops.InboxStatistics;
-import dev.hrbridge.ops.OperationsMBeans;
-import dev.hrbridge.feishu.TenantTokenCache;
-import dev.hrbridge.inbox.InboxDispatcher;
-import dev.hrbridge.inbox.InboxRepository;
-import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Clock;
-import java.time.Duration;
 import dev.hrbridge.ops.NodeRegistry;
+import dev.hrbridge.ops.OperationsMBeans;
+import dev.hrbridge.ops.SecretMasking;
 import dev.hrbridge.outbound.OutboundConfiguration;
 import dev.hrbridge.sandbox.IotGatewaySandbox;
 import dev.hrbridge.sandbox.PlatformSimulator;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckHelper;
-import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -167,21 +158,9 @@ public final class HrBridge implements AutoCloseable {
         });
     }
 
-    /** The project's MBeans and gauges, once Camel's metrics registry exists. */
+    /** The project's MBeans, gauges and degraded checks, once Camel's metrics registry exists. */
     private void registerOperations() {
-        CamelContext context = main.getCamelContext();
-        MeterRegistry meters = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
-        operations = new OperationsMBeans(context);
-        InboxRepository repository = context.getRegistry().lookupByNameAndType("inboxRepository", InboxRepository.class);
-        InboxDispatcher dispatcher = context.getRegistry().lookupByNameAndType("inboxDispatcher", InboxDispatcher.class);
-        InboxStatistics statistics = new InboxStatistics(repository, Clock.systemUTC(), Duration.ofSeconds(2));
-        context.getRegistry().bind("inboxStatistics", statistics);
-        operations.registerInbox(statistics, dispatcher, meters);
-        TenantTokenCache tokens = context.getRegistry().lookupByNameAndType("tenantTokenCache", TenantTokenCache.class);
-        operations.registerTenantToken(tokens, meters);
-        HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(context);
-        health.register(DegradedChecks.tenantToken(tokens, Clock.systemUTC()));
-        health.register(DegradedChecks.deadLetters(statistics, Clock.systemUTC(), Duration.ofMinutes(15)));
+        operations = OperationsMBeans.start(main.getCamelContext());
     }
 
     /** The operator's route directory: adds and replaces routes after the packaged ones are running. */

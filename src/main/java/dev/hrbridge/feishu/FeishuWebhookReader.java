@@ -47,6 +47,7 @@ public class FeishuWebhookReader {
         JsonNode outer = JsonRequestBody.parseObject(body);
         JsonNode encrypted = outer.get("encrypt");
         JsonNode message = outer;
+        String plaintext = null;
         if (encrypted != null) {
             if (crypto == null) {
                 throw ApiException.badRequest("encryption_not_configured",
@@ -56,7 +57,8 @@ public class FeishuWebhookReader {
                 throw ApiException.badRequest("bad_base64", "encrypt must be a base64 string");
             }
             try {
-                message = JsonRequestBody.parseObject(crypto.decrypt(encrypted.asText()).getBytes(StandardCharsets.UTF_8));
+                plaintext = crypto.decrypt(encrypted.asText());
+                message = JsonRequestBody.parseObject(plaintext.getBytes(StandardCharsets.UTF_8));
             } catch (FeishuCrypto.UndecryptableException e) {
                 throw ApiException.badRequest(e.badBase64() ? "bad_base64" : "undecryptable", e.getMessage());
             }
@@ -67,7 +69,8 @@ public class FeishuWebhookReader {
             return new FeishuWebhook.UrlVerification(requireText(message, "challenge", "challenge"));
         }
         checkSignature(body, headers);
-        return "2.0".equals(message.path("schema").asText()) ? readV2(message) : readV1(message);
+        String json = plaintext != null ? plaintext : new String(body, StandardCharsets.UTF_8);
+        return "2.0".equals(message.path("schema").asText()) ? readV2(message, json) : readV1(message, json);
     }
 
     /** The JSON answer to the handshake. */
@@ -75,7 +78,7 @@ public class FeishuWebhookReader {
         return json.writeValueAsString(Map.of("challenge", verification.challenge()));
     }
 
-    private FeishuWebhook.Event readV2(JsonNode message) {
+    private FeishuWebhook.Event readV2(JsonNode message, String json) {
         JsonNode header = message.path("header");
         if (!header.isObject()) {
             throw ApiException.badRequest("missing_field", "a v2 event needs its header object").with("field", "header");
@@ -88,10 +91,10 @@ public class FeishuWebhookReader {
             throw ApiException.badRequest("missing_field", "a v2 event needs its event object").with("field", "event");
         }
         return new FeishuWebhook.Event("2.0", appId, eventType, eventId, text(header, "tenant_key"),
-                text(header, "create_time"), message.toString());
+                text(header, "create_time"), json);
     }
 
-    private FeishuWebhook.Event readV1(JsonNode message) {
+    private FeishuWebhook.Event readV1(JsonNode message, String json) {
         if (!"event_callback".equals(message.path("type").asText())) {
             throw ApiException.badRequest("unknown_envelope",
                     "neither a v2 event (schema 2.0), a v1 event (type event_callback) nor url_verification");
@@ -101,7 +104,7 @@ public class FeishuWebhookReader {
         JsonNode event = message.path("event");
         String eventType = requireText(event, "type", "event.type");
         return new FeishuWebhook.Event("1.0", text(event, "app_id") == null ? "" : text(event, "app_id"), eventType, uuid,
-                text(event, "tenant_key"), text(message, "ts"), message.toString());
+                text(event, "tenant_key"), text(message, "ts"), json);
     }
 
     private void checkSignature(byte[] body, Map<String, Object> headers) {

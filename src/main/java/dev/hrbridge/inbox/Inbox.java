@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,7 +38,7 @@ public class Inbox implements AutoCloseable {
 
     /** Stores a verified Feishu event once per dedup key and answers the JSON Feishu gets with its 200. */
     public String storeEvent(FeishuWebhook.Event event) throws Exception {
-        InboxMessage.New message = new InboxMessage.New(UUID.randomUUID().toString(), InboxMessage.Kind.EVENT,
+        InboxMessage.New message = new InboxMessage.New(MessageIds.next(), InboxMessage.Kind.EVENT,
                 event.dedupKey(), EVENT_FLOW, event.eventType(), event.eventId(), event.json());
         boolean stored = store(message);
         return JSON.writeValueAsString(Map.of("status", stored ? "stored" : "duplicate", "event_id", event.eventId()));

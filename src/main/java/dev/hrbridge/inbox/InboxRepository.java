@@ -21,7 +21,6 @@ import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 
 /** JDBC access to the {@code inbox} and {@code dead_letter} tables, the same SQL on H2 and PostgreSQL. */
 public class InboxRepository {
@@ -210,7 +209,7 @@ public class InboxRepository {
                 try (PreparedStatement insert = connection.prepareStatement(
                         "INSERT INTO dead_letter (id, message_id, flow, trace_id, state, error, http_status, platform_code, "
                                 + "platform_msg, attempts, payload, created_at) VALUES (?, ?, ?, ?, 'dead', ?, ?, ?, ?, ?, ?, ?)")) {
-                    insert.setString(1, UUID.randomUUID().toString());
+                    insert.setString(1, MessageIds.next());
                     insert.setString(2, message.id());
                     insert.setString(3, flow);
                     insert.setString(4, message.traceId());

@@ -3,15 +3,20 @@ package dev.hrbridge.ops;
 import dev.hrbridge.feishu.TenantTokenCache;
 import dev.hrbridge.inbox.InboxDispatcher;
 import dev.hrbridge.inbox.InboxMessage.State;
+import dev.hrbridge.inbox.InboxRepository;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.spi.Registry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +34,26 @@ public class OperationsMBeans implements AutoCloseable {
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     private final String context;
     private final List<ObjectName> registered = new ArrayList<>();
+
+    /**
+     * Registers the inbox and tenant-token MBeans, their gauges and the degraded health checks for a started
+     * {@code camelContext} (Camel binds its metrics registry while starting).
+     */
+    public static OperationsMBeans start(CamelContext camelContext) {
+        Registry registry = camelContext.getRegistry();
+        MeterRegistry meters = registry.lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        InboxStatistics statistics = new InboxStatistics(
+                registry.lookupByNameAndType("inboxRepository", InboxRepository.class), Clock.systemUTC(), Duration.ofSeconds(2));
+        registry.bind("inboxStatistics", statistics);
+        TenantTokenCache tokens = registry.lookupByNameAndType("tenantTokenCache", TenantTokenCache.class);
+        OperationsMBeans operations = new OperationsMBeans(camelContext);
+        operations.registerInbox(statistics, registry.lookupByNameAndType("inboxDispatcher", InboxDispatcher.class), meters);
+        operations.registerTenantToken(tokens, meters);
+        HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(camelContext);
+        health.register(DegradedChecks.tenantToken(tokens, Clock.systemUTC()));
+        health.register(DegradedChecks.deadLetters(statistics, Clock.systemUTC(), Duration.ofMinutes(15)));
+        return operations;
+    }
 
     public OperationsMBeans(CamelContext camelContext) {
         this.context = camelContext.getManagementName() != null ? camelContext.getManagementName() : camelContext.getName();
