@@ -148,6 +148,7 @@ public final class HrBridge implements AutoCloseable {
         main.configure().addConfiguration(OutboundConfiguration.class);
         main.configure().addConfiguration(InboxConfiguration.class);
         main.configure().addConfiguration(IotConfiguration.class);
+        main.configure().addConfiguration(dev.hrbridge.hire.EcoAccountConfiguration.class);
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override
             public void afterConfigure(org.apache.camel.main.BaseMainSupport support) {

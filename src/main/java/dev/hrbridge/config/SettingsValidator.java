@@ -1,5 +1,6 @@
 package dev.hrbridge.config;
 
+import dev.hrbridge.hire.CustomerCatalogue;
 import dev.hrbridge.outbound.ApiThrottle;
 import dev.hrbridge.outbound.RetryPolicy;
 import org.quartz.CronExpression;
@@ -55,6 +56,8 @@ public final class SettingsValidator {
             check(problems, () -> retry.maxAttempts(flow));
             check(problems, () -> retry.delayBeforeAttempt(flow, 1, null));
         }
+        check(problems, () -> settings.require("hrb.eco.customer-field"));
+        check(problems, () -> CustomerCatalogue.load(settings));
         check(problems, () -> settings.getDuration("qr.max-age"));
         check(problems, () -> settings.getBoolean("hrb.routes.reload"));
         check(problems, () -> {

@@ -1,0 +1,128 @@
+package dev.hrbridge.hire;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** JDBC access to {@code eco_account}, the same SQL on H2 and PostgreSQL. */
+public class EcoAccountRepository {
+
+    private static final String COLUMNS = "account_id, scope, account_name, usage_list, custom_field_list, customer_id, "
+            + "status, unmatched_reason, event_id, pushed_at, push_outcome, push_error, created_at, updated_at";
+    /** SQLSTATE class 23: integrity constraint violation, here the account_id primary key. */
+    private static final String CONSTRAINT_VIOLATION = "23";
+
+    private final DataSource dataSource;
+
+    public EcoAccountRepository(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Stores {@code account} unless its account_id is stored already; true when this call stored it. The primary key
+     * decides, so two instances handling the same account at once still store it once.
+     */
+    public boolean insertIfAbsent(EcoAccount account) throws SQLException {
+        String sql = "INSERT INTO eco_account (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement insert = connection.prepareStatement(sql)) {
+            insert.setString(1, account.accountId());
+            insert.setInt(2, account.scope());
+            insert.setString(3, account.accountName());
+            insert.setString(4, account.usageList());
+            insert.setString(5, account.customFieldList());
+            insert.setString(6, account.customerId());
+            insert.setString(7, account.status());
+            insert.setString(8, account.unmatchedReason());
+            insert.setString(9, account.eventId());
+            insert.setObject(10, time(account.pushedAt()));
+            insert.setString(11, account.pushOutcome());
+            insert.setString(12, account.pushError());
+            insert.setObject(13, time(account.createdAt()));
+            insert.setObject(14, time(account.updatedAt()));
+            return insert.executeUpdate() == 1;
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith(CONSTRAINT_VIOLATION) && find(account.accountId()).isPresent()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    public Optional<EcoAccount> find(String accountId) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT " + COLUMNS + " FROM eco_account WHERE account_id = ?")) {
+            select.setString(1, accountId);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? Optional.of(read(rows)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Newest first; {@code status} null for all. */
+    public List<EcoAccount> list(String status) throws SQLException {
+        String sql = "SELECT " + COLUMNS + " FROM eco_account" + (status == null ? "" : " WHERE status = ?")
+                + " ORDER BY created_at DESC, account_id";
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(sql)) {
+            if (status != null) {
+                select.setString(1, status);
+            }
+            List<EcoAccount> accounts = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    accounts.add(read(rows));
+                }
+            }
+            return accounts;
+        }
+    }
+
+    /** Feishu accepted the catalogue of {@code accountId}. */
+    public void recordPushed(String accountId, Instant now) throws SQLException {
+        update("UPDATE eco_account SET pushed_at = ?, push_outcome = 'pushed', push_error = NULL, updated_at = ? "
+                + "WHERE account_id = ? AND pushed_at IS NULL", time(now), time(now), accountId);
+    }
+
+    /** The push of {@code accountId}'s catalogue failed; {@code outcome} says whether it will be tried again. */
+    public void recordPushFailure(String accountId, String outcome, String error, Instant now) throws SQLException {
+        update("UPDATE eco_account SET push_outcome = ?, push_error = ?, updated_at = ? WHERE account_id = ? AND pushed_at IS NULL",
+                outcome, error, time(now), accountId);
+    }
+
+    private void update(String sql, Object... values) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                update.setObject(i + 1, values[i]);
+            }
+            update.executeUpdate();
+        }
+    }
+
+    private static EcoAccount read(ResultSet rows) throws SQLException {
+        return new EcoAccount(rows.getString("account_id"), rows.getInt("scope"), rows.getString("account_name"),
+                rows.getString("usage_list"), rows.getString("custom_field_list"), rows.getString("customer_id"),
+                rows.getString("status"), rows.getString("unmatched_reason"), rows.getString("event_id"),
+                instant(rows, "pushed_at"), rows.getString("push_outcome"), rows.getString("push_error"),
+                instant(rows, "created_at"), instant(rows, "updated_at"));
+    }
+
+    private static OffsetDateTime time(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(ResultSet rows, String column) throws SQLException {
+        OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.hrbridge.hire;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hrbridge.api.ApiException;
+import org.apache.camel.Header;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code GET /api/v1/eco-accounts[?status=bound|unmatched]}: the stored bindings, newest first. */
+public class EcoAccountsView {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> STATUSES = List.of(EcoAccount.BOUND, EcoAccount.UNMATCHED);
+
+    private final EcoAccountRepository repository;
+
+    public EcoAccountsView(EcoAccountRepository repository) {
+        this.repository = repository;
+    }
+
+    public String list(@Header("status") String status) throws Exception {
+        String wanted = status == null || status.isBlank() ? null : status.trim().toLowerCase(Locale.ROOT);
+        if (wanted != null && !STATUSES.contains(wanted)) {
+            throw ApiException.invalidField("status", "status must be one of " + STATUSES);
+        }
+        List<Map<String, Object>> items = repository.list(wanted).stream().map(EcoAccountsView::view).toList();
+        return JSON.writeValueAsString(Map.of("items", items));
+    }
+
+    private static Map<String, Object> view(EcoAccount account) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("account_id", account.accountId());
+        view.put("scope", account.scope());
+        view.put("account_name", account.accountName());
+        view.put("usage_list", json(account.usageList()));
+        view.put("custom_field_list", json(account.customFieldList()));
+        putIfSet(view, "customer", account.customerId());
+        view.put("status", account.status());
+        putIfSet(view, "unmatched_reason", account.unmatchedReason());
+        putIfSet(view, "pushed_at", account.pushedAt() == null ? null : account.pushedAt().toString());
+        putIfSet(view, "push_outcome", account.pushOutcome());
+        putIfSet(view, "push_error", account.pushError());
+        view.put("event_id", account.eventId());
+        view.put("created_at", account.createdAt().toString());
+        view.put("updated_at", account.updatedAt().toString());
+        return view;
+    }
+
+    private static Object json(String stored) {
+        try {
+            return JSON.readTree(stored);
+        } catch (Exception e) {
+            throw new IllegalStateException("eco_account holds a column that is not JSON", e);
+        }
+    }
+
+    private static void putIfSet(Map<String, Object> view, String field, Object value) {
+        if (value != null) {
+            view.put(field, value);
+        }
+    }
+}
