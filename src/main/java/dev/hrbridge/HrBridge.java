@@ -1,6 +1,7 @@
 package dev.hrbridge;
 
 import dev.hrbridge.api.ApiConfiguration;
+import dev.hrbridge.api.HttpErrorAnswers;
 import dev.hrbridge.config.RuntimeMode;
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.config.SettingsValidator;
@@ -103,6 +104,7 @@ public final class HrBridge implements AutoCloseable {
         try {
             bridge.configure();
             main.start();
+            HttpErrorAnswers.install(main.getCamelContext());
             bridge.registerOperations();
             bridge.loadExternalRoutes();
         } catch (Exception e) {
