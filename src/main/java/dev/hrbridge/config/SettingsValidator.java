@@ -1,5 +1,6 @@
 package dev.hrbridge.config;
 
+import dev.hrbridge.offboarding.OffboardingRevoke;
 import dev.hrbridge.outbound.ApiThrottle;
 import dev.hrbridge.outbound.RetryPolicy;
 import org.quartz.CronExpression;
@@ -55,6 +56,13 @@ public final class SettingsValidator {
             check(problems, () -> retry.maxAttempts(flow));
             check(problems, () -> retry.delayBeforeAttempt(flow, 1, null));
         }
+        check(problems, () -> {
+            String type = settings.require("hrb.offboarding.default-user-id-type");
+            if (!OffboardingRevoke.USER_ID_TYPES.contains(type)) {
+                throw new ConfigurationException(Settings.describe("hrb.offboarding.default-user-id-type")
+                        + " must be one of open_id, union_id, user_id, people_corehr_id, got '" + type + "'");
+            }
+        });
         check(problems, () -> settings.getDuration("qr.max-age"));
         check(problems, () -> settings.getBoolean("hrb.routes.reload"));
         check(problems, () -> {
