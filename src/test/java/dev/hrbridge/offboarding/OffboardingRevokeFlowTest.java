@@ -49,10 +49,10 @@ import static org.awaitility.Awaitility.await;
  * request is answered 202, runs through the inbox and the feishu-call route, and {@code GET /api/v1/requests/{id}}
  * shows what SPEC §3's code mapping made of Feishu's answer, retries included.
  */
-class OffboardingRevokeFlowTest {
+public class OffboardingRevokeFlowTest {
 
-    static final String TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal";
-    static final String REVOKE = "/open-apis/corehr/v2/offboardings/revoke";
+    public static final String TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal";
+    public static final String REVOKE = "/open-apis/corehr/v2/offboardings/revoke";
     static final String API = "/api/v1/offboardings/revoke";
     private static final AtomicLong IDS = new AtomicLong(7095671727698400000L);
 
@@ -74,12 +74,12 @@ class OffboardingRevokeFlowTest {
     }
 
     /** Fetches the tenant token once, so the first test does not pay a cold JVM's first call against the timeout. */
-    static void warmUp(TestBridge bridge) {
+    public static void warmUp(TestBridge bridge) {
         bridge.bridge().context().getRegistry().lookupByNameAndType("tenantTokenCache", TenantTokenCache.class).token();
     }
 
     /** A live instance calling {@code feishu}, retrying fast: 2 attempts, ~100 ms apart, 1 s response timeout. */
-    static Map<String, String> liveAgainst(WireMockServer feishu, Map<String, String> more) {
+    public static Map<String, String> liveAgainst(WireMockServer feishu, Map<String, String> more) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("feishu.base-url", feishu.baseUrl());
         settings.put("feishu.app-id", "cli_test");
@@ -104,33 +104,33 @@ class OffboardingRevokeFlowTest {
         }
     }
 
-    static String newOffboardingId() {
+    public static String newOffboardingId() {
         return String.valueOf(IDS.incrementAndGet());
     }
 
     /** Feishu's revoke call for one offboarding id. */
-    static MappingBuilder revokeOf(String offboardingId) {
+    public static MappingBuilder revokeOf(String offboardingId) {
         return post(urlPathEqualTo(REVOKE)).withRequestBody(matchingJsonPath("$.offboarding_id", equalTo(offboardingId)));
     }
 
-    static ResponseDefinitionBuilder feishuError(int status, int code, String msg) {
+    public static ResponseDefinitionBuilder feishuError(int status, int code, String msg) {
         return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
                 .withBody("{\"code\":" + code + ",\"msg\":\"" + msg + "\",\"error\":{\"log_id\":\"test\"}}");
     }
 
-    static List<LoggedRequest> callsFor(WireMockServer feishu, String offboardingId) {
+    public static List<LoggedRequest> callsFor(WireMockServer feishu, String offboardingId) {
         return feishu.findAll(postRequestedFor(urlPathEqualTo(REVOKE))
                 .withRequestBody(matchingJsonPath("$.offboarding_id", equalTo(offboardingId))));
     }
 
-    static String revoke(ApiClient api, String offboardingId) throws Exception {
+    public static String revoke(ApiClient api, String offboardingId) throws Exception {
         HttpResponse<String> response = api.post(API, "{\"offboarding_id\":\"" + offboardingId + "\"}");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         return json(response).path("request_id").asText();
     }
 
     /** The request's view once it reached {@code state}. */
-    static JsonNode awaitState(ApiClient api, String requestId, String state) {
+    public static JsonNode awaitState(ApiClient api, String requestId, String state) {
         return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
                 .until(() -> api.getJson("/api/v1/requests/" + requestId), view -> view.path("state").asText().equals(state));
     }
