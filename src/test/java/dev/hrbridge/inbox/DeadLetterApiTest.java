@@ -1,16 +1,12 @@
 package dev.hrbridge.inbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.hrbridge.ApiClient;
-import dev.hrbridge.TestBridge;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.hrbridge.offboarding.StubFeishuBridge;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,17 +19,13 @@ import java.util.concurrent.Future;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static dev.hrbridge.ApiClient.json;
-import static dev.hrbridge.offboarding.OffboardingRevokeFlowTest.TOKEN_PATH;
-import static dev.hrbridge.offboarding.OffboardingRevokeFlowTest.awaitState;
-import static dev.hrbridge.offboarding.OffboardingRevokeFlowTest.callsFor;
-import static dev.hrbridge.offboarding.OffboardingRevokeFlowTest.feishuError;
-import static dev.hrbridge.offboarding.OffboardingRevokeFlowTest.liveAgainst;
-import static dev.hrbridge.offboarding.OffboardingRevokeFlowTest.newOffboardingId;
-import static dev.hrbridge.offboarding.OffboardingRevokeFlowTest.revoke;
-import static dev.hrbridge.offboarding.OffboardingRevokeFlowTest.revokeOf;
-import static dev.hrbridge.offboarding.OffboardingRevokeFlowTest.warmUp;
+import static dev.hrbridge.offboarding.StubFeishuBridge.OK;
+import static dev.hrbridge.offboarding.StubFeishuBridge.awaitState;
+import static dev.hrbridge.offboarding.StubFeishuBridge.feishuError;
+import static dev.hrbridge.offboarding.StubFeishuBridge.newOffboardingId;
+import static dev.hrbridge.offboarding.StubFeishuBridge.revoke;
+import static dev.hrbridge.offboarding.StubFeishuBridge.revokeOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -44,46 +36,20 @@ import static org.awaitility.Awaitility.await;
  */
 class DeadLetterApiTest {
 
-    private static final String OK = "{\"code\":0,\"msg\":\"success\",\"data\":{}}";
-
-    @TempDir
-    static Path dir;
-
-    static WireMockServer feishu;
-    static TestBridge bridge;
-    static ApiClient api;
-
-    @BeforeAll
-    static void start() throws Exception {
-        feishu = new WireMockServer(options().dynamicPort());
-        feishu.start();
-        feishu.stubFor(post(TOKEN_PATH).willReturn(okJson("{\"code\":0,\"msg\":\"ok\",\"tenant_access_token\":\"t-test\",\"expire\":7200}")));
-        bridge = TestBridge.start(dir, liveAgainst(feishu, Map.of()));
-        api = new ApiClient(bridge, "test-api-token");
-        warmUp(bridge);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (bridge != null) {
-            bridge.close();
-        }
-        if (feishu != null) {
-            feishu.stop();
-        }
-    }
+    @RegisterExtension
+    static final StubFeishuBridge stage = new StubFeishuBridge(Map.of());
 
     @Test
     void exhaustedRetriesMakeTheRequestDeadWithADeadLetterAndAReplayAfterHealingSucceeds() throws Exception {
         String id = newOffboardingId();
-        feishu.stubFor(revokeOf(id).willReturn(feishuError(400, 1160204, "can not been withrawn in the same time")));
+        stage.feishu.stubFor(revokeOf(id).willReturn(feishuError(400, 1160204, "can not been withrawn in the same time")));
 
-        String requestId = revoke(api, id);
-        JsonNode dead = awaitState(api, requestId, "DEAD");
+        String requestId = revoke(stage.api, id);
+        JsonNode dead = awaitState(stage.api, requestId, "DEAD");
 
         assertThat(dead.path("attempts").asInt()).isEqualTo(2);
         assertThat(dead.path("platform_code").asInt()).isEqualTo(1160204);
-        assertThat(callsFor(feishu, id)).hasSize(2);
+        assertThat(stage.callsFor(id)).hasSize(2);
         JsonNode letter = deadLetterOf(requestId);
         assertThat(letter.path("state").asText()).isEqualTo("dead");
         assertThat(letter.path("flow").asText()).isEqualTo("offboarding-revoke");
@@ -94,42 +60,42 @@ class DeadLetterApiTest {
         assertThat(letter.path("message_id").asText()).isEqualTo(requestId);
         assertThat(letter.path("error").asText()).contains("1160204");
         assertThat(letter.has("replayed_at")).isFalse();
-        JsonNode detail = api.getJson("/api/v1/dead-letters/" + letter.path("id").asText());
+        JsonNode detail = stage.api.getJson("/api/v1/dead-letters/" + letter.path("id").asText());
         assertThat(detail.path("payload").path("offboarding_id").asText()).isEqualTo(id);
 
-        feishu.stubFor(revokeOf(id).willReturn(okJson(OK)));
-        HttpResponse<String> replay = api.post("/api/v1/dead-letters/" + letter.path("id").asText() + "/replay", null);
+        stage.feishu.stubFor(revokeOf(id).willReturn(okJson(OK)));
+        HttpResponse<String> replay = stage.api.post("/api/v1/dead-letters/" + letter.path("id").asText() + "/replay", null);
 
         assertThat(replay.statusCode()).isEqualTo(202);
         assertThat(json(replay).path("state").asText()).isEqualTo("replayed");
         assertThat(json(replay).path("message_id").asText()).isEqualTo(requestId);
-        JsonNode succeeded = awaitState(api, requestId, "SUCCEEDED");
+        JsonNode succeeded = awaitState(stage.api, requestId, "SUCCEEDED");
         assertThat(succeeded.path("attempts").asInt()).isEqualTo(1);
         assertThat(succeeded.path("outcome").asText()).isEqualTo("revoked");
-        assertThat(callsFor(feishu, id)).hasSize(3);
-        JsonNode replayed = api.getJson("/api/v1/dead-letters/" + letter.path("id").asText());
+        assertThat(stage.callsFor(id)).hasSize(3);
+        JsonNode replayed = stage.api.getJson("/api/v1/dead-letters/" + letter.path("id").asText());
         assertThat(replayed.path("state").asText()).isEqualTo("replayed");
         assertThat(replayed.path("replayed_at").asText()).isNotBlank();
-        assertThat(api.getJson("/api/v1/dead-letters?state=replayed").path("items"))
+        assertThat(stage.api.getJson("/api/v1/dead-letters?state=replayed").path("items"))
                 .anyMatch(item -> item.path("id").equals(letter.path("id")));
-        assertThat(api.getJson("/api/v1/dead-letters?state=dead").path("items"))
+        assertThat(stage.api.getJson("/api/v1/dead-letters?state=dead").path("items"))
                 .noneMatch(item -> item.path("id").equals(letter.path("id")));
 
-        HttpResponse<String> again = api.post("/api/v1/dead-letters/" + letter.path("id").asText() + "/replay", null);
+        HttpResponse<String> again = stage.api.post("/api/v1/dead-letters/" + letter.path("id").asText() + "/replay", null);
         assertThat(again.statusCode()).isEqualTo(409);
         assertThat(json(again).path("error").asText()).isEqualTo("already_replayed");
-        assertThat(callsFor(feishu, id)).hasSize(3);
+        assertThat(stage.callsFor(id)).hasSize(3);
     }
 
     @Test
     void concurrentReplaysAreOne202AndTheRest409AndFeishuIsCalledOnceMore() throws Exception {
         String id = newOffboardingId();
-        feishu.stubFor(revokeOf(id).willReturn(aResponse().withStatus(503).withBody("unavailable")));
-        String requestId = revoke(api, id);
-        awaitState(api, requestId, "DEAD");
+        stage.feishu.stubFor(revokeOf(id).willReturn(aResponse().withStatus(503).withBody("unavailable")));
+        String requestId = revoke(stage.api, id);
+        awaitState(stage.api, requestId, "DEAD");
         String letterId = deadLetterOf(requestId).path("id").asText();
-        feishu.stubFor(revokeOf(id).willReturn(okJson(OK)));
-        int before = callsFor(feishu, id).size();
+        stage.feishu.stubFor(revokeOf(id).willReturn(okJson(OK)));
+        int before = stage.callsFor(id).size();
 
         ExecutorService operators = Executors.newFixedThreadPool(6);
         List<Integer> statuses = new ArrayList<>();
@@ -139,7 +105,7 @@ class DeadLetterApiTest {
             for (int i = 0; i < 6; i++) {
                 replays.add(operators.submit(() -> {
                     go.await();
-                    return api.post("/api/v1/dead-letters/" + letterId + "/replay", null);
+                    return stage.api.post("/api/v1/dead-letters/" + letterId + "/replay", null);
                 }));
             }
             go.countDown();
@@ -151,41 +117,41 @@ class DeadLetterApiTest {
         }
 
         assertThat(statuses).containsExactlyInAnyOrder(202, 409, 409, 409, 409, 409);
-        awaitState(api, requestId, "SUCCEEDED");
+        awaitState(stage.api, requestId, "SUCCEEDED");
         // nothing else is on its way: the poller had time to find a second copy, had there been one
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
-                .until(() -> callsFor(feishu, id).size() == before + 1);
+                .until(() -> stage.callsFor(id).size() == before + 1);
     }
 
     @Test
     void aDeletedDeadLetterIsGoneAndItsRequestStaysDead() throws Exception {
         String id = newOffboardingId();
-        feishu.stubFor(revokeOf(id).willReturn(aResponse().withStatus(502)));
-        String requestId = revoke(api, id);
-        awaitState(api, requestId, "DEAD");
+        stage.feishu.stubFor(revokeOf(id).willReturn(aResponse().withStatus(502)));
+        String requestId = revoke(stage.api, id);
+        awaitState(stage.api, requestId, "DEAD");
         String letterId = deadLetterOf(requestId).path("id").asText();
 
-        HttpResponse<String> deleted = api.send("DELETE", "/api/v1/dead-letters/" + letterId, null);
+        HttpResponse<String> deleted = stage.api.send("DELETE", "/api/v1/dead-letters/" + letterId, null);
 
         assertThat(deleted.statusCode()).isEqualTo(204);
         assertThat(deleted.body()).isEmpty();
-        assertThat(api.get("/api/v1/dead-letters/" + letterId).statusCode()).isEqualTo(404);
-        assertThat(api.send("DELETE", "/api/v1/dead-letters/" + letterId, null).statusCode()).isEqualTo(404);
-        assertThat(api.getJson("/api/v1/requests/" + requestId).path("state").asText()).isEqualTo("DEAD");
+        assertThat(stage.api.get("/api/v1/dead-letters/" + letterId).statusCode()).isEqualTo(404);
+        assertThat(stage.api.send("DELETE", "/api/v1/dead-letters/" + letterId, null).statusCode()).isEqualTo(404);
+        assertThat(stage.api.getJson("/api/v1/requests/" + requestId).path("state").asText()).isEqualTo("DEAD");
     }
 
     @Test
     void theListFiltersByFlowAndState() throws Exception {
         String id = newOffboardingId();
-        feishu.stubFor(revokeOf(id).willReturn(aResponse().withStatus(500)));
-        String requestId = revoke(api, id);
-        awaitState(api, requestId, "DEAD");
+        stage.feishu.stubFor(revokeOf(id).willReturn(aResponse().withStatus(500)));
+        String requestId = revoke(stage.api, id);
+        awaitState(stage.api, requestId, "DEAD");
 
-        assertThat(api.getJson("/api/v1/dead-letters?flow=offboarding-revoke&state=dead").path("items"))
+        assertThat(stage.api.getJson("/api/v1/dead-letters?flow=offboarding-revoke&state=dead").path("items"))
                 .anyMatch(item -> item.path("trace_id").asText().equals(requestId));
-        assertThat(api.getJson("/api/v1/dead-letters?flow=eco-account-binding").path("items"))
+        assertThat(stage.api.getJson("/api/v1/dead-letters?flow=eco-account-binding").path("items"))
                 .noneMatch(item -> item.path("trace_id").asText().equals(requestId));
-        HttpResponse<String> badState = api.get("/api/v1/dead-letters?state=buried");
+        HttpResponse<String> badState = stage.api.get("/api/v1/dead-letters?state=buried");
         assertThat(badState.statusCode()).isEqualTo(422);
         assertThat(json(badState).path("field").asText()).isEqualTo("state");
     }
@@ -194,15 +160,15 @@ class DeadLetterApiTest {
     void unknownDeadLettersAre404() throws Exception {
         String unknown = "/api/v1/dead-letters/00000000-0000-0000-0000-000000000000";
 
-        assertThat(api.get(unknown).statusCode()).isEqualTo(404);
-        assertThat(api.post(unknown + "/replay", null).statusCode()).isEqualTo(404);
-        assertThat(json(api.post(unknown + "/replay", null)).path("error").asText()).isEqualTo("not_found");
-        assertThat(api.send("DELETE", unknown, null).statusCode()).isEqualTo(404);
+        assertThat(stage.api.get(unknown).statusCode()).isEqualTo(404);
+        assertThat(stage.api.post(unknown + "/replay", null).statusCode()).isEqualTo(404);
+        assertThat(json(stage.api.post(unknown + "/replay", null)).path("error").asText()).isEqualTo("not_found");
+        assertThat(stage.api.send("DELETE", unknown, null).statusCode()).isEqualTo(404);
     }
 
     @Test
     void withoutTheBearerTokenEveryDeadLetterCallIs401() throws Exception {
-        ApiClient anonymous = new ApiClient(bridge, null);
+        ApiClient anonymous = new ApiClient(stage.bridge, null);
         String any = "/api/v1/dead-letters/00000000-0000-0000-0000-000000000000";
 
         assertThat(anonymous.get("/api/v1/dead-letters").statusCode()).isEqualTo(401);
@@ -212,7 +178,7 @@ class DeadLetterApiTest {
     }
 
     private static JsonNode deadLetterOf(String requestId) throws Exception {
-        for (JsonNode item : api.getJson("/api/v1/dead-letters?flow=offboarding-revoke").path("items")) {
+        for (JsonNode item : stage.api.getJson("/api/v1/dead-letters?flow=offboarding-revoke").path("items")) {
             if (item.path("trace_id").asText().equals(requestId)) {
                 return item;
             }

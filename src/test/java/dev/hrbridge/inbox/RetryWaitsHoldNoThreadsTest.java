@@ -1,18 +1,14 @@
 package dev.hrbridge.inbox;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.hrbridge.ApiClient;
-import dev.hrbridge.TestBridge;
 import dev.hrbridge.feishu.FeishuPush;
+import dev.hrbridge.offboarding.StubFeishuBridge;
 import dev.hrbridge.inbox.InboxMessage.Kind;
 import dev.hrbridge.inbox.InboxMessage.State;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,15 +20,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
-import static dev.hrbridge.offboarding.OffboardingRevokeFlowTest.REVOKE;
-import static dev.hrbridge.offboarding.OffboardingRevokeFlowTest.TOKEN_PATH;
-import static dev.hrbridge.offboarding.OffboardingRevokeFlowTest.liveAgainst;
-import static dev.hrbridge.offboarding.OffboardingRevokeFlowTest.warmUp;
+import static dev.hrbridge.offboarding.StubFeishuBridge.REVOKE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -45,38 +36,16 @@ class RetryWaitsHoldNoThreadsTest {
     private static final int IN_BACKOFF = 200;
     private static final int EVENTS = 100;
 
-    @TempDir
-    static Path dir;
-
-    static WireMockServer feishu;
-    static TestBridge bridge;
-
-    @BeforeAll
-    static void start() throws Exception {
-        feishu = new WireMockServer(options().dynamicPort().containerThreads(40));
-        feishu.start();
-        feishu.stubFor(post(TOKEN_PATH).willReturn(okJson("{\"code\":0,\"msg\":\"ok\",\"tenant_access_token\":\"t-test\",\"expire\":7200}")));
-        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(aResponse().withStatus(503).withBody("service unavailable")));
-        bridge = TestBridge.start(dir, liveAgainst(feishu, Map.of(
-                "hrb.retry.offboarding-revoke.max-attempts", "6",
-                "hrb.retry.offboarding-revoke.initial-delay-ms", "600000",
-                "hrb.retry.offboarding-revoke.max-delay-ms", "600000")));
-        warmUp(bridge);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (bridge != null) {
-            bridge.close();
-        }
-        if (feishu != null) {
-            feishu.stop();
-        }
-    }
+    @RegisterExtension
+    static final StubFeishuBridge stage = new StubFeishuBridge(Map.of(
+            "hrb.retry.offboarding-revoke.max-attempts", "6",
+            "hrb.retry.offboarding-revoke.initial-delay-ms", "600000",
+            "hrb.retry.offboarding-revoke.max-delay-ms", "600000"));
 
     @Test
     void twoHundredRequestsInBackoffHoldNoWorkerAndWebhooksAreStillAcknowledgedFast() throws Exception {
-        ApiClient api = new ApiClient(bridge, "test-api-token");
+        stage.feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(aResponse().withStatus(503).withBody("service unavailable")));
+        ApiClient api = stage.api;
         ExecutorService callers = Executors.newFixedThreadPool(8);
         try {
             List<Future<HttpResponse<String>>> accepted = new ArrayList<>();
@@ -91,8 +60,8 @@ class RetryWaitsHoldNoThreadsTest {
         } finally {
             callers.shutdownNow();
         }
-        InboxRepository repository = registry(InboxRepository.class, "inboxRepository");
-        InboxDispatcher dispatcher = registry(InboxDispatcher.class, "inboxDispatcher");
+        InboxRepository repository = stage.bean("inboxRepository", InboxRepository.class);
+        InboxDispatcher dispatcher = stage.bean("inboxDispatcher", InboxDispatcher.class);
         await().atMost(Duration.ofSeconds(30)).until(() -> inBackoff(repository) == IN_BACKOFF);
 
         assertThat(dispatcher.inFlight()).as("workers busy or queued while every request waits").isZero();
@@ -108,12 +77,12 @@ class RetryWaitsHoldNoThreadsTest {
         // still waiting, one call each so far, and no worker held by the wait
         assertThat(inBackoff(repository)).isEqualTo(IN_BACKOFF);
         assertThat(dispatcher.inFlight()).isZero();
-        feishu.verify(IN_BACKOFF, postRequestedFor(urlPathEqualTo(REVOKE)));
+        stage.feishu.verify(IN_BACKOFF, postRequestedFor(urlPathEqualTo(REVOKE)));
     }
 
     /** Posts {@code count} webhooks, four senders at a time, and answers each one's time to its 200 in ms. */
     private static List<Long> acknowledge(int count) throws Exception {
-        FeishuPush push = new FeishuPush(bridge.api("/webhooks/feishu/events"), null);
+        FeishuPush push = new FeishuPush(stage.bridge.api("/webhooks/feishu/events"), null);
         ExecutorService senders = Executors.newFixedThreadPool(4);
         try {
             List<Future<Long>> timings = new ArrayList<>();
@@ -145,7 +114,4 @@ class RetryWaitsHoldNoThreadsTest {
                 .count();
     }
 
-    private static <T> T registry(Class<T> type, String name) {
-        return bridge.bridge().context().getRegistry().lookupByNameAndType(name, type);
-    }
 }

@@ -18,8 +18,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static dev.hrbridge.ApiClient.json;
-import static dev.hrbridge.offboarding.OffboardingRevokeFlowTest.awaitState;
-import static dev.hrbridge.offboarding.OffboardingRevokeFlowTest.revoke;
+import static dev.hrbridge.offboarding.StubFeishuBridge.awaitState;
+import static dev.hrbridge.offboarding.StubFeishuBridge.revoke;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
