@@ -149,6 +149,7 @@ public final class HrBridge implements AutoCloseable {
         main.configure().addConfiguration(ApiConfiguration.class);
         main.configure().addConfiguration(OutboundConfiguration.class);
         main.configure().addConfiguration(InboxConfiguration.class);
+        main.configure().addConfiguration(dev.hrbridge.offboarding.OffboardingConfiguration.class);
         main.configure().addConfiguration(IotConfiguration.class);
         main.configure().addConfiguration(dev.hrbridge.hire.EcoAccountConfiguration.class);
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {

@@ -1,6 +1,7 @@
 package dev.hrbridge.config;
 
 import dev.hrbridge.hire.CustomerCatalogue;
+import dev.hrbridge.offboarding.OffboardingRevoke;
 import dev.hrbridge.outbound.ApiThrottle;
 import dev.hrbridge.outbound.RetryPolicy;
 import org.quartz.CronExpression;
@@ -58,6 +59,13 @@ public final class SettingsValidator {
         }
         check(problems, () -> settings.require("hrb.eco.customer-field"));
         check(problems, () -> CustomerCatalogue.load(settings));
+        check(problems, () -> {
+            String type = settings.require("hrb.offboarding.default-user-id-type");
+            if (!OffboardingRevoke.USER_ID_TYPES.contains(type)) {
+                throw new ConfigurationException(Settings.describe("hrb.offboarding.default-user-id-type")
+                        + " must be one of open_id, union_id, user_id, people_corehr_id, got '" + type + "'");
+            }
+        });
         check(problems, () -> settings.getDuration("qr.max-age"));
         check(problems, () -> settings.getBoolean("hrb.routes.reload"));
         check(problems, () -> {

@@ -42,6 +42,8 @@ public class InboxConfiguration implements CamelConfiguration {
         registry.bind("inbox", inbox);
         registry.bind("inboxDispatcher", dispatcher);
         registry.bind("inboxView", new InboxView(repository));
+        registry.bind("requestView", new RequestView(repository));
+        registry.bind("deadLetters", new DeadLetters(repository, dispatcher));
         EventHandlers handlers = new EventHandlers();
         handlers.setCamelContext(camelContext);
         registry.bind("eventHandlers", handlers);
