@@ -146,6 +146,7 @@ public final class HrBridge implements AutoCloseable {
         main.configure().addConfiguration(ApiConfiguration.class);
         main.configure().addConfiguration(OutboundConfiguration.class);
         main.configure().addConfiguration(InboxConfiguration.class);
+        main.configure().addConfiguration(dev.hrbridge.qrcode.QrCodeConfiguration.class);
         main.configure().addConfiguration(IotConfiguration.class);
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override
