@@ -6,9 +6,11 @@ import dev.hrbridge.config.RuntimeMode;
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.config.SettingsValidator;
 import dev.hrbridge.db.Database;
+import dev.hrbridge.hire.EcoAccountConfiguration;
 import dev.hrbridge.inbox.Inbox;
 import dev.hrbridge.inbox.InboxConfiguration;
 import dev.hrbridge.iot.IotConfiguration;
+import dev.hrbridge.offboarding.OffboardingConfiguration;
 import dev.hrbridge.ops.DatabaseHealthCheck;
 import dev.hrbridge.ops.ExternalRoutes;
 import dev.hrbridge.ops.InboundLog;
@@ -16,6 +18,7 @@ import dev.hrbridge.ops.NodeRegistry;
 import dev.hrbridge.ops.OperationsMBeans;
 import dev.hrbridge.ops.SecretMasking;
 import dev.hrbridge.outbound.OutboundConfiguration;
+import dev.hrbridge.qrcode.QrCodeConfiguration;
 import dev.hrbridge.sandbox.IotGatewaySandbox;
 import dev.hrbridge.sandbox.PlatformSimulator;
 import org.apache.camel.CamelContext;
@@ -149,9 +152,10 @@ public final class HrBridge implements AutoCloseable {
         main.configure().addConfiguration(ApiConfiguration.class);
         main.configure().addConfiguration(OutboundConfiguration.class);
         main.configure().addConfiguration(InboxConfiguration.class);
-        main.configure().addConfiguration(dev.hrbridge.offboarding.OffboardingConfiguration.class);
+        main.configure().addConfiguration(OffboardingConfiguration.class);
+        main.configure().addConfiguration(QrCodeConfiguration.class);
         main.configure().addConfiguration(IotConfiguration.class);
-        main.configure().addConfiguration(dev.hrbridge.hire.EcoAccountConfiguration.class);
+        main.configure().addConfiguration(EcoAccountConfiguration.class);
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override
             public void afterConfigure(org.apache.camel.main.BaseMainSupport support) {

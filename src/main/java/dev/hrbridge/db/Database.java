@@ -83,7 +83,9 @@ public final class Database implements AutoCloseable {
     private void migrate() {
         MigrateResult result = Flyway.configure()
                 .dataSource(dataSource)
-                .locations("classpath:db/migration")
+                // common migrations, plus the vendor's own where the SQL differs (Quartz's tables); a folder of
+                // their own, since Flyway scans a location with its subfolders
+                .locations("classpath:db/migration", "classpath:db/vendor/" + vendor.name().toLowerCase(java.util.Locale.ROOT))
                 .load()
                 .migrate();
         LOG.info("Database {} ready at schema version {} ({} migration(s) applied now)",

@@ -8,7 +8,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,6 +25,8 @@ public class Inbox implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The events route for every Feishu event: it picks the flow by event type. */
     public static final String EVENT_FLOW = "event-router";
+    /** Messages {@link #storeAll} hands to the writer before waiting: about one writer transaction. */
+    private static final int STORE_ALL_CHUNK = 500;
 
     private final InboxRepository repository;
     private final InboxWriter writer;
@@ -65,6 +69,30 @@ public class Inbox implements AutoCloseable {
             dispatcher.run(toStore.asClaimed(Instant.now()));
         } else if (stored) {
             dispatcher.submit(message.id());
+        }
+        return stored;
+    }
+
+    /**
+     * Commits many messages at once, e.g. the 10,000 tasks one event can make: they go through the same group-commit
+     * writer in chunks (a few hundred per transaction, not one commit each) and stay PENDING; this node's workers
+     * start on them as they have room, the poller hands out the rest. Answers, per message, whether it was new.
+     */
+    public boolean[] storeAll(List<InboxMessage.New> messages) throws Exception {
+        boolean[] stored = new boolean[messages.size()];
+        for (int from = 0; from < messages.size(); from += STORE_ALL_CHUNK) {
+            List<InboxMessage.New> chunk = messages.subList(from, Math.min(messages.size(), from + STORE_ALL_CHUNK));
+            List<CompletableFuture<Boolean>> commits = chunk.stream().map(writer::append).toList();
+            for (int i = 0; i < chunk.size(); i++) {
+                try {
+                    stored[from + i] = commits.get(i).get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    throw new IllegalStateException("could not store " + chunk.size() + " inbox message(s)", e);
+                }
+                if (stored[from + i] && dispatcher.hasRoom()) {
+                    dispatcher.submit(chunk.get(i).id());
+                }
+            }
         }
         return stored;
     }

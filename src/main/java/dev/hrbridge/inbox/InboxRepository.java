@@ -234,6 +234,40 @@ public class InboxRepository {
     private static final String FINISH = "UPDATE inbox SET state = ?, next_attempt_at = ?, attempts = attempts - ?, "
             + "lease_owner = NULL, lease_until = NULL, outcome = ?, http_status = ?, platform_code = ?, platform_msg = ?, "
             + "last_error = ?, updated_at = ? WHERE id = ? AND state = 'PROCESSING' AND lease_owner = ?";
+    /**
+     * Gives a DEAD or FAILED message with {@code dedupKey} a fresh start: PENDING, due now, attempts from zero; its
+     * dead letters count as replayed. For work that is scheduled again by design (the QR-code sweep). False when
+     * there is no such message or it is not in one of those states.
+     */
+    public boolean reopen(String dedupKey, Instant now) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                int reopened;
+                try (PreparedStatement update = connection.prepareStatement("UPDATE inbox SET state = 'PENDING', attempts = 0, "
+                        + "next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? "
+                        + "WHERE dedup_key = ? AND state IN ('DEAD', 'FAILED')")) {
+                    update.setObject(1, time(now));
+                    update.setObject(2, time(now));
+                    update.setString(3, dedupKey);
+                    reopened = update.executeUpdate();
+                }
+                if (reopened == 1) {
+                    try (PreparedStatement replayed = connection.prepareStatement("UPDATE dead_letter SET state = 'replayed', "
+                            + "replayed_at = ? WHERE state = 'dead' AND message_id = (SELECT id FROM inbox WHERE dedup_key = ?)")) {
+                        replayed.setObject(1, time(now));
+                        replayed.setString(2, dedupKey);
+                        replayed.executeUpdate();
+                    }
+                }
+                connection.commit();
+                return reopened == 1;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
 
     /** Records {@code result} if {@code owner} still holds the lease; false when it was taken over meanwhile. */
     private boolean finish(Connection connection, String id, String owner, Result result, Instant now) throws SQLException {

@@ -62,7 +62,7 @@ public class InboxView {
         }
     }
 
-    static int parseLimit(String limit) {
+    public static int parseLimit(String limit) {
         if (limit == null || limit.isBlank()) {
             return 100;
         }

@@ -27,13 +27,13 @@ class DatabaseMigrationsTest {
 
     @Test
     void everyMigrationAppliesOnEmbeddedH2() throws Exception {
-        assertAllMigrationsApplied(Map.of("hrb.db.url", "jdbc:h2:file:" + dir.resolve("hrb").toAbsolutePath()));
+        assertAllMigrationsApplied(Map.of("hrb.db.url", "jdbc:h2:file:" + dir.resolve("hrb").toAbsolutePath()), "h2");
     }
 
     @Test
     void everyMigrationAppliesOnPostgresql() throws Exception {
         assertAllMigrationsApplied(Map.of("hrb.db.url", PostgresServer.newDatabase(),
-                "hrb.db.user", "postgres", "hrb.db.password", "postgres"));
+                "hrb.db.user", "postgres", "hrb.db.password", "postgres"), "postgresql");
     }
 
     @Test
@@ -42,7 +42,7 @@ class DatabaseMigrationsTest {
         try (Database ignored = Database.open(Settings.load(url))) {
             // first start creates the schema
         }
-        assertAllMigrationsApplied(url);
+        assertAllMigrationsApplied(url, "h2");
     }
 
     @Test
@@ -60,7 +60,7 @@ class DatabaseMigrationsTest {
                 .hasMessageContaining("cannot open the database at hrb.db.url (HRB_DB_URL)");
     }
 
-    private void assertAllMigrationsApplied(Map<String, String> settings) throws Exception {
+    private void assertAllMigrationsApplied(Map<String, String> settings, String vendor) throws Exception {
         try (Database database = Database.open(Settings.load(settings));
              Connection connection = database.dataSource().getConnection();
              Statement statement = connection.createStatement();
@@ -71,18 +71,27 @@ class DatabaseMigrationsTest {
                 assertThat(rows.getBoolean(2)).isTrue();
                 applied.add(rows.getString(1));
             }
-            assertThat(applied).containsExactlyElementsOf(shippedVersions());
+            assertThat(applied).containsExactlyElementsOf(shippedVersions(vendor));
         }
     }
 
-    /** The versions of the migration files in db/migration, in order. */
-    private static List<String> shippedVersions() throws IOException, URISyntaxException {
-        Path folder = Path.of(DatabaseMigrationsTest.class.getResource("/db/migration").toURI());
+    /** The versions of the migration files in db/migration and db/vendor/{vendor}, in order. */
+    private static List<String> shippedVersions(String vendor) throws IOException, URISyntaxException {
+        List<String> versions = new ArrayList<>(versionsIn("/db/migration"));
+        versions.addAll(versionsIn("/db/vendor/" + vendor));
+        versions.sort((a, b) -> Integer.compare(Integer.parseInt(a), Integer.parseInt(b)));
+        return versions;
+    }
+
+    private static List<String> versionsIn(String resource) throws IOException, URISyntaxException {
+        if (DatabaseMigrationsTest.class.getResource(resource) == null) {
+            return List.of();
+        }
+        Path folder = Path.of(DatabaseMigrationsTest.class.getResource(resource).toURI());
         try (Stream<Path> files = Files.list(folder)) {
             return files.map(p -> p.getFileName().toString())
                     .filter(n -> n.matches("V\\d+__.*\\.sql"))
                     .map(n -> n.substring(1, n.indexOf("__")))
-                    .sorted((a, b) -> Integer.compare(Integer.parseInt(a), Integer.parseInt(b)))
                     .toList();
         }
     }
