@@ -3,33 +3,48 @@ package dev.hrbridge.api;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
-import java.util.Map;
-
 /**
- * The answers the HTTP server gives before any route runs (no such path, a method the path does not take, a body
- * over the limit) in the same JSON shape as every other error: {@code {"error", "message"}}.
+ * The answers the HTTP server gives outside any route — no such path, a method the path does not take, a body
+ * over the limit — in the same JSON shape as every other error: {@code {"error", "message"}}.
  */
 public final class HttpErrorAnswers {
-
-    private static final Map<Integer, String[]> ANSWERS = Map.of(
-            404, new String[]{"not_found", "no such endpoint"},
-            405, new String[]{"method_not_allowed", "this endpoint does not take that HTTP method"},
-            413, new String[]{"body_too_large", "the request body is over 1 MiB"},
-            400, new String[]{"bad_request", "the request could not be read"});
 
     private HttpErrorAnswers() {
     }
 
-    /** Installs the JSON answers on every HTTP router of {@code camelContext} (business and management port). */
+    /** Installs the JSON answers on the business port's router of {@code camelContext}. */
     public static void install(CamelContext camelContext) {
-        for (VertxPlatformHttpRouter router : camelContext.getRegistry().findByType(VertxPlatformHttpRouter.class)) {
-            for (Map.Entry<Integer, String[]> answer : ANSWERS.entrySet()) {
-                int status = answer.getKey();
-                router.errorHandler(status, context -> respond(context, status, answer.getValue()[0], answer.getValue()[1]));
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camelContext);
+        // failures raised while reading the request (the body limit) before a route runs
+        router.route().order(Integer.MIN_VALUE).failureHandler(context -> {
+            switch (context.statusCode()) {
+                case 413 -> respond(context, 413, "body_too_large", "the request body is over 1 MiB");
+                case 400 -> respond(context, 400, "bad_request", "the request could not be read");
+                default -> context.next();
+            }
+        });
+        // whatever no route took
+        router.route().last().handler(context -> {
+            if (servesPath(camelContext, context.request().path())) {
+                respond(context, 405, "method_not_allowed", "this endpoint does not take " + context.request().method());
+            } else {
+                respond(context, 404, "not_found", "no such endpoint");
+            }
+        });
+    }
+
+    private static boolean servesPath(CamelContext camelContext, String path) {
+        for (Route route : camelContext.getRoutes()) {
+            if (route.getEndpoint() instanceof PlatformHttpEndpoint http
+                    && path.matches(http.getPath().replaceAll("\\{[^}/]+}", "[^/]+"))) {
+                return true;
             }
         }
+        return false;
     }
 
     private static void respond(RoutingContext context, int status, String error, String message) {

@@ -147,6 +147,27 @@ class OperationsTest {
     }
 
     @Test
+    void unknownPathsWrongMethodsAndOversizedBodiesGetJsonErrorsFromTheServer() throws Exception {
+        assertJsonError(TestBridge.HTTP.send(HttpRequest.newBuilder(bridge.api("/no/such/path")).build(),
+                HttpResponse.BodyHandlers.ofString()), 404, "not_found");
+        assertJsonError(TestBridge.HTTP.send(HttpRequest.newBuilder(bridge.api("/webhooks/feishu/events")).build(),
+                HttpResponse.BodyHandlers.ofString()), 405, "method_not_allowed");
+        assertJsonError(TestBridge.HTTP.send(HttpRequest.newBuilder(bridge.api("/api/v1/dead-letters/x"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()), 405,
+                "method_not_allowed");
+        byte[] fiveMiB = new byte[5 * 1024 * 1024];
+        java.util.Arrays.fill(fiveMiB, (byte) ' ');
+        assertJsonError(TestBridge.HTTP.send(HttpRequest.newBuilder(bridge.api("/webhooks/feishu/events"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(fiveMiB)).build(),
+                HttpResponse.BodyHandlers.ofString()), 413, "body_too_large");
+    }
+
+    private static void assertJsonError(HttpResponse<String> answer, int status, String error) throws Exception {
+        assertThat(answer.statusCode()).isEqualTo(status);
+        assertThat(JSON.readTree(answer.body()).path("error").asText()).isEqualTo(error);
+    }
+
+    @Test
     void healthReportsTheDatabaseAndTheDegradedChecks() throws Exception {
         JsonNode health = JSON.readTree(bridge.get(bridge.management("/observe/health?exposureLevel=full")).body());
         assertThat(health.path("status").asText()).isEqualTo("UP");
