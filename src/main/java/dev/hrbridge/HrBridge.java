@@ -107,7 +107,7 @@ public final class HrBridge implements AutoCloseable {
         try {
             bridge.configure();
             main.start();
-            HttpErrorAnswers.install(main.getCamelContext());
+            HttpErrorAnswers.install(main.getCamelContext(), settings.getInt("camel.server.port", 0, 65535));
             bridge.registerOperations();
             bridge.loadExternalRoutes();
         } catch (Exception e) {

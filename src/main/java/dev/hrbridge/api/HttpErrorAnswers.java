@@ -17,8 +17,12 @@ public final class HttpErrorAnswers {
     }
 
     /** Installs the JSON answers on the business port's router of {@code camelContext}. */
-    public static void install(CamelContext camelContext) {
-        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camelContext);
+    public static void install(CamelContext camelContext, int port) {
+        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(camelContext,
+                VertxPlatformHttpRouter.getRouterNameFromPort(port));
+        if (router == null) {
+            router = VertxPlatformHttpRouter.lookup(camelContext);
+        }
         // failures raised while reading the request (the body limit) before a route runs
         router.route().order(Integer.MIN_VALUE).failureHandler(context -> {
             switch (context.statusCode()) {
