@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -95,17 +96,20 @@ public final class HrBridge implements AutoCloseable {
         SecretMasking.mask(SECRET_KEYS.stream().map(settings::get).toList());
         Database database;
         try {
-            database = Database.open(settings);
+            database = Database.connect(settings);
         } catch (RuntimeException e) {
             if (simulator != null) {
                 simulator.close();
             }
             throw e;
         }
+        // migrations run while Camel loads its routes; they must be done before anything touches the schema
+        Database ready = database;
+        CompletableFuture<Void> schema = CompletableFuture.runAsync(ready::prepare);
         Main main = new Main();
         HrBridge bridge = new HrBridge(settings, mode, database, simulator, main);
         try {
-            bridge.configure();
+            bridge.configure(schema);
             main.start();
             HttpErrorAnswers.install(main.getCamelContext(), settings.getInt("camel.server.port", 0, 65535));
             bridge.registerOperations();
@@ -128,7 +132,7 @@ public final class HrBridge implements AutoCloseable {
         return bridge;
     }
 
-    private void configure() {
+    private void configure(CompletableFuture<Void> schema) {
         Map<String, String> camel = new LinkedHashMap<>(settings.asMap());
         camel.put("camel.management.port", settings.get("hrb.management.port"));
         camel.put("camel.management.host", settings.get("hrb.management.host"));
@@ -139,12 +143,6 @@ public final class HrBridge implements AutoCloseable {
         main.bind("dataSource", database.dataSource());
         main.bind("database", database);
         NodeRegistry nodeRegistry = new NodeRegistry(database.dataSource());
-        try {
-            // registered before any work is claimed in its name, so others never mistake it for a dead node
-            nodeRegistry.heartbeat();
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("cannot register this instance in hrb_node", e);
-        }
         main.bind("nodeRegistry", nodeRegistry);
         if (simulator != null) {
             main.bind("platformSimulator", simulator);
@@ -159,11 +157,26 @@ public final class HrBridge implements AutoCloseable {
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override
             public void afterConfigure(org.apache.camel.main.BaseMainSupport support) {
+                awaitSchema(schema);
+                try {
+                    // registered before any work is claimed in its name, so others never mistake it for a dead node
+                    nodeRegistry.heartbeat();
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException("cannot register this instance in hrb_node", e);
+                }
                 CamelContext context = support.getCamelContext();
                 HealthCheckHelper.getHealthCheckRegistry(context).register(new DatabaseHealthCheck(database.dataSource()));
                 context.getManagementStrategy().addEventNotifier(new InboundLog());
             }
         });
+    }
+
+    private static void awaitSchema(CompletableFuture<Void> schema) {
+        try {
+            schema.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+        }
     }
 
     /** The project's MBeans, gauges and degraded checks, once Camel's metrics registry exists. */

@@ -32,7 +32,23 @@ public final class Database implements AutoCloseable {
         this.vendor = vendor;
     }
 
+    /** Connects and migrates: the database is ready for use when this returns. */
     public static Database open(Settings settings) {
+        Database database = connect(settings);
+        try {
+            database.prepare();
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+        return database;
+    }
+
+    /**
+     * Opens the pool and proves one connection works; {@link #prepare()} must run before the schema is used.
+     * Split so that start-up can migrate while Camel loads its routes.
+     */
+    public static Database connect(Settings settings) {
         String url = settings.require("hrb.db.url");
         Vendor vendor = vendorOf(url);
         HikariConfig config = new HikariConfig();
@@ -52,21 +68,19 @@ public final class Database implements AutoCloseable {
             throw new ConfigurationException("cannot open the database at " + Settings.describe("hrb.db.url") + ": "
                     + rootMessage(e));
         }
-        Database database = new Database(dataSource, vendor);
-        try {
-            database.migrate();
-            if (vendor == Vendor.H2) {
-                // H2 otherwise writes committed changes up to a second later; an acknowledged event must
-                // survive a killed process, so every commit reaches the file before we answer.
-                database.execute("SET WRITE_DELAY 0");
-                // keep the inbox's hot pages in memory (KiB); the default 16 MiB makes busy inserts read pages back
-                database.execute("SET CACHE_SIZE 32768");
-            }
-        } catch (RuntimeException e) {
-            database.close();
-            throw e;
+        return new Database(dataSource, vendor);
+    }
+
+    /** Applies the migrations and this vendor's settings. */
+    public void prepare() {
+        migrate();
+        if (vendor == Vendor.H2) {
+            // H2 otherwise writes committed changes up to a second later; an acknowledged event must
+            // survive a killed process, so every commit reaches the file before we answer.
+            execute("SET WRITE_DELAY 0");
+            // keep the inbox's hot pages in memory (KiB); the default 16 MiB makes busy inserts read pages back
+            execute("SET CACHE_SIZE 32768");
         }
-        return database;
     }
 
     public static Vendor vendorOf(String url) {
