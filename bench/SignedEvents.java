@@ -13,8 +13,9 @@ import java.util.UUID;
 
 /**
  * Writes N Feishu webhook calls, one per line, for the wrk script webhook.lua: timestamp, nonce, signature and
- * the {"encrypt": ...} body of a v2 hire.eco_account.created_v1 event with a unique event id, encrypted and
- * signed exactly as Feishu does. Run with the JDK alone: java bench/SignedEvents.java FILE N ENCRYPT_KEY TOKEN
+ * the {"encrypt": ...} body of a v2 event (default hire.eco_account.created_v1) with a unique event id, encrypted and
+ * signed exactly as Feishu does. Run with the JDK alone:
+ * java bench/SignedEvents.java FILE N ENCRYPT_KEY TOKEN [EVENT_TYPE]
  */
 public class SignedEvents {
     public static void main(String[] args) throws Exception {
@@ -22,6 +23,7 @@ public class SignedEvents {
         int count = Integer.parseInt(args[1]);
         String encryptKey = args[2];
         String token = args[3];
+        String eventType = args.length > 4 ? args[4] : "hire.eco_account.created_v1";
         byte[] key = MessageDigest.getInstance("SHA-256").digest(encryptKey.getBytes(StandardCharsets.UTF_8));
         SecureRandom random = new SecureRandom();
         Cipher cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
@@ -29,7 +31,7 @@ public class SignedEvents {
         try (BufferedWriter out = Files.newBufferedWriter(file)) {
             for (int i = 0; i < count; i++) {
                 String event = "{\"schema\":\"2.0\",\"header\":{\"event_id\":\"bench-" + run + "-" + i + "\","
-                        + "\"event_type\":\"hire.eco_account.created_v1\",\"create_time\":\"1608725989000\","
+                        + "\"event_type\":\"" + eventType + "\",\"create_time\":\"1608725989000\","
                         + "\"token\":\"" + token + "\",\"app_id\":\"cli_bench\",\"tenant_key\":\"2ca1d211f64f6438\"},"
                         + "\"event\":{\"scope\":1,\"account_id\":\"69312864004703" + i + "\",\"account_name\":\"bench\","
                         + "\"usage_list\":[1],\"custom_field_list\":[{\"key\":\"ord_id\",\"value\":\"7233333\"}]}}";
