@@ -17,6 +17,7 @@ import dev.hrbridge.ops.InboundLog;
 import dev.hrbridge.ops.NodeRegistry;
 import dev.hrbridge.ops.OperationsMBeans;
 import dev.hrbridge.ops.SecretMasking;
+import dev.hrbridge.ops.StartupCheck;
 import dev.hrbridge.outbound.OutboundConfiguration;
 import dev.hrbridge.qrcode.QrCodeConfiguration;
 import dev.hrbridge.sandbox.IotGatewaySandbox;
@@ -60,6 +61,7 @@ public final class HrBridge implements AutoCloseable {
     private volatile boolean closed;
     private ExternalRoutes externalRoutes;
     private OperationsMBeans operations;
+    private final StartupCheck startup = new StartupCheck();
 
     private HrBridge(Settings settings, RuntimeMode mode, Database database, PlatformSimulator simulator, Main main) {
         this.settings = settings;
@@ -129,6 +131,7 @@ public final class HrBridge implements AutoCloseable {
         LOG.info("HR Bridge started in {} ms: webhooks and API on port {}, management on {}:{}",
                 (System.nanoTime() - begin) / 1_000_000, settings.get("camel.server.port"),
                 settings.get("hrb.management.host"), settings.get("hrb.management.port"));
+        bridge.startup.started();
         return bridge;
     }
 
@@ -166,6 +169,7 @@ public final class HrBridge implements AutoCloseable {
                 }
                 CamelContext context = support.getCamelContext();
                 HealthCheckHelper.getHealthCheckRegistry(context).register(new DatabaseHealthCheck(database.dataSource()));
+                HealthCheckHelper.getHealthCheckRegistry(context).register(startup);
                 context.getManagementStrategy().addEventNotifier(new InboundLog());
             }
         });
@@ -219,7 +223,13 @@ public final class HrBridge implements AutoCloseable {
 
     /** Blocks until {@link #close()} ran, from a shutdown hook (SIGTERM, Ctrl-C) or another thread. */
     public void awaitShutdown() {
-        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "hrb-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            close();
+            // the log is written asynchronously: flush it before the JVM goes
+            if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+                logback.stop();
+            }
+        }, "hrb-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {

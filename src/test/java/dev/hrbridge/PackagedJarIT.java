@@ -54,10 +54,10 @@ class PackagedJarIT {
             // about 8 s on a quiet 2-core machine (README, "Start-up"); the bound leaves room for a busy CI host
             Duration healthy = jar.awaitHealthy(Duration.ofSeconds(20));
             assertThat(healthy).isLessThan(Duration.ofSeconds(20));
-            assertThat(jar.output()).contains("SANDBOX mode");
+            await().atMost(Duration.ofSeconds(5)).until(() -> jar.output().contains("SANDBOX mode"));
             // a JVM stopped by SIGTERM exits with 143 after its shutdown hooks ran
             assertThat(jar.stop()).isIn(0, 143);
-            assertThat(jar.output()).contains("HR Bridge stopped");
+            await().atMost(Duration.ofSeconds(5)).until(() -> jar.output().contains("HR Bridge stopped"));
         }
         assertThat(work.resolve("data/hrb.mv.db")).exists();
         try (JarProcess jar = JarProcess.start(work, Map.of())) {

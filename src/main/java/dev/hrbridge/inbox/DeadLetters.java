@@ -118,6 +118,20 @@ public class DeadLetters {
         LOG.info("Dead letter {} deleted", id);
     }
 
+    /** Dead letters still waiting for an operator, per flow. */
+    public Map<String, Long> countDeadByFlow() throws SQLException {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement count = connection.prepareStatement(
+                     "SELECT flow, COUNT(*) FROM dead_letter WHERE state = 'dead' GROUP BY flow");
+             ResultSet rows = count.executeQuery()) {
+            while (rows.next()) {
+                counts.put(rows.getString(1), rows.getLong(2));
+            }
+        }
+        return counts;
+    }
+
     /** Dead letters still waiting for an operator. */
     public long countDead() throws SQLException {
         try (Connection connection = dataSource.getConnection();

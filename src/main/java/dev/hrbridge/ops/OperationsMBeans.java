@@ -1,6 +1,10 @@
 package dev.hrbridge.ops;
 
+import dev.hrbridge.api.ApiException;
 import dev.hrbridge.feishu.TenantTokenCache;
+import dev.hrbridge.inbox.DeadLetters;
+import dev.hrbridge.qrcode.QrCodeRepository;
+import dev.hrbridge.qrcode.QrCodeSweep;
 import dev.hrbridge.inbox.InboxDispatcher;
 import dev.hrbridge.inbox.InboxMessage.State;
 import dev.hrbridge.inbox.InboxRepository;
@@ -21,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * HR Bridge's own MBeans beside Camel's route MBeans, in the {@code dev.hrbridge} domain
@@ -49,6 +54,15 @@ public class OperationsMBeans implements AutoCloseable {
         OperationsMBeans operations = new OperationsMBeans(camelContext);
         operations.registerInbox(statistics, registry.lookupByNameAndType("inboxDispatcher", InboxDispatcher.class), meters);
         operations.registerTenantToken(tokens, meters);
+        DeadLetters deadLetters = registry.lookupByNameAndType("deadLetters", DeadLetters.class);
+        if (deadLetters != null) {
+            operations.registerDeadLetters(deadLetters, meters);
+        }
+        QrCodeSweep sweep = registry.lookupByNameAndType("qrCodeSweep", QrCodeSweep.class);
+        QrCodeRepository codes = registry.lookupByNameAndType("qrCodes", QrCodeRepository.class);
+        if (sweep != null && codes != null) {
+            operations.registerQrCodes(codes, sweep);
+        }
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(camelContext);
         health.register(DegradedChecks.tenantToken(tokens, Clock.systemUTC()));
         health.register(DegradedChecks.deadLetters(statistics, Clock.systemUTC(), Duration.ofMinutes(15)));
@@ -124,6 +138,65 @@ public class OperationsMBeans implements AutoCloseable {
             Gauge.builder("hrb.feishu.token.failures", view, TenantTokenMXBean::getFailures)
                     .description("Failed tenant_access_token fetches").register(meters);
         }
+    }
+
+    /** The dead-letter MBean (count, per flow, replay) and gauge {@code hrb_dead_letters}. */
+    public void registerDeadLetters(DeadLetters deadLetters, MeterRegistry meters) {
+        DeadLettersMXBean view = new DeadLettersMXBean() {
+            public long getDead() {
+                try {
+                    return deadLetters.countDead();
+                } catch (Exception e) {
+                    return -1;
+                }
+            }
+            public Map<String, Long> getDeadByFlow() {
+                try {
+                    return deadLetters.countDeadByFlow();
+                } catch (Exception e) {
+                    return Map.of();
+                }
+            }
+            public String replay(String id) {
+                try {
+                    return deadLetters.replay(id);
+                } catch (ApiException e) {
+                    return e.errorCode() + ": " + e.getMessage();
+                } catch (Exception e) {
+                    return "failed: " + e.getMessage();
+                }
+            }
+        };
+        register("DeadLetters", view);
+        if (meters != null) {
+            Gauge.builder("hrb.dead.letters", view, DeadLettersMXBean::getDead)
+                    .description("Dead letters waiting for an operator").register(meters);
+        }
+    }
+
+    /** The QR-code MBean: counts, last sweep, run the sweep now. */
+    public void registerQrCodes(QrCodeRepository codes, QrCodeSweep sweep) {
+        register("QrCodes", new QrCodesMXBean() {
+            public Map<String, Long> getCounts() {
+                try {
+                    return codes.counts();
+                } catch (Exception e) {
+                    return Map.of();
+                }
+            }
+            public long getInactiveNotReplaced() {
+                return getCounts().getOrDefault("inactive_not_replaced", 0L);
+            }
+            public String getLastSweepAt() {
+                return sweep.lastRunAt() == null ? "" : sweep.lastRunAt().toString();
+            }
+            public String getLastSweepResult() {
+                return sweep.lastResult();
+            }
+            public int runSweepNow() throws Exception {
+                return sweep.runNow();
+            }
+        });
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -175,6 +176,26 @@ public class QrCodeRepository {
     }
 
     /** Ids the sweep rotates: inactive and not replaced, and, when {@code createdBefore} is set, active ones older. */
+    /** Managed codes per status, and those inactive without a replacement (a rotation still owed): for operators. */
+    public Map<String, Long> counts() throws SQLException {
+        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT status, COUNT(*), SUM(CASE WHEN replaced_by IS NULL THEN 1 ELSE 0 END) "
+                             + "FROM onboarding_qr_code GROUP BY status");
+             java.sql.ResultSet rows = select.executeQuery()) {
+            long unreplacedInactive = 0;
+            while (rows.next()) {
+                counts.put(rows.getString(1), rows.getLong(2));
+                if ("inactive".equals(rows.getString(1))) {
+                    unreplacedInactive = rows.getLong(3);
+                }
+            }
+            counts.put("inactive_not_replaced", unreplacedInactive);
+        }
+        return counts;
+    }
+
     public List<String> dueForRotation(Instant createdBefore) throws SQLException {
         String sql = "SELECT id FROM onboarding_qr_code WHERE (status = 'inactive' AND replaced_by IS NULL)"
                 + (createdBefore == null ? "" : " OR (status = 'active' AND created_at < ?)") + " ORDER BY created_at";

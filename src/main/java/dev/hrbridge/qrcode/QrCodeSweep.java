@@ -29,6 +29,8 @@ public class QrCodeSweep {
     private final Duration maxAge;
     private final Clock clock;
     private final ArrayDeque<Instant> ticks = new ArrayDeque<>();
+    private volatile Instant lastRunAt;
+    private volatile String lastResult = "not run yet";
 
     public QrCodeSweep(QrCodeRepository codes, QrCodeRotation rotation, InboxRepository inbox, Duration maxAge, Clock clock) {
         this.codes = codes;
@@ -52,6 +54,27 @@ public class QrCodeSweep {
     /** Sweeps now (operators: API or JMX). Returns how many rotation tasks it scheduled or reopened. */
     public int runNow() throws Exception {
         Instant now = clock.instant();
+        lastRunAt = now;
+        try {
+            int scheduled = sweep(now);
+            lastResult = scheduled + " rotation(s) scheduled";
+            return scheduled;
+        } catch (Exception e) {
+            lastResult = "failed: " + e;
+            throw e;
+        }
+    }
+
+    /** When this instance last swept, or null. */
+    public Instant lastRunAt() {
+        return lastRunAt;
+    }
+
+    public String lastResult() {
+        return lastResult;
+    }
+
+    private int sweep(Instant now) throws Exception {
         List<String> due = codes.dueForRotation(maxAge == null ? null : now.minus(maxAge));
         String trace = "qr-sweep-" + now;
         boolean[] stored = rotation.scheduleRotations(due, trace);

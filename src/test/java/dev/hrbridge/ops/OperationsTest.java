@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.TestBridge;
 import dev.hrbridge.feishu.FeishuPush;
 import dev.hrbridge.feishu.TenantTokenCache;
+import dev.hrbridge.inbox.InboxMessage;
+import dev.hrbridge.inbox.InboxRepository;
+import dev.hrbridge.inbox.MessageIds;
 import org.apache.camel.Route;
 import org.apache.camel.component.platform.http.PlatformHttpEndpoint;
 import org.junit.jupiter.api.AfterAll;
@@ -25,6 +28,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +88,59 @@ class OperationsTest {
         HttpResponse<String> token = bridge.get(bridge.management("/observe/jolokia/read/dev.hrbridge:context=" + context
                 + ",type=TenantToken/Refreshes"));
         assertThat(JSON.readTree(token.body()).path("value").asLong()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aDeadLetterIsCountedAndReplayedOverJmx() throws Exception {
+        String context = bridge.bridge().context().getManagementName();
+        String mbean = "dev.hrbridge:context=" + context + ",type=DeadLetters";
+        long before = JSON.readTree(bridge.get(bridge.management("/observe/jolokia/read/" + mbean + "/Dead")).body())
+                .path("value").asLong();
+        InboxRepository inbox = bridge.bridge().context().getRegistry().lookupByNameAndType("inboxRepository", InboxRepository.class);
+        String eventId = UUID.randomUUID().toString();
+        InboxMessage.New message = new InboxMessage.New(MessageIds.next(), InboxMessage.Kind.EVENT, "test:" + eventId,
+                "event-router", "test.unrouted_v1", eventId, FeishuPush.v2Event("test.unrouted_v1", eventId, "t", "{}"))
+                .claimedBy("operations-test");
+        inbox.write(List.of(message), List.of(), Duration.ofMinutes(1), Instant.now());
+        inbox.bury(inbox.find(message.id()).orElseThrow(), "test-flow", "operations-test",
+                new InboxRepository.Result(InboxMessage.State.DEAD, null, true, "retries_exhausted", 503, null, null, "HTTP 503"),
+                Instant.now());
+        assertThat(JSON.readTree(bridge.get(bridge.management("/observe/jolokia/read/" + mbean + "/Dead")).body())
+                .path("value").asLong()).isEqualTo(before + 1);
+        String letterId;
+        try (var connection = inbox.dataSource().getConnection();
+             var select = connection.prepareStatement("SELECT id FROM dead_letter WHERE message_id = ?")) {
+            select.setString(1, message.id());
+            var rows = select.executeQuery();
+            rows.next();
+            letterId = rows.getString(1);
+        }
+        String replayed = exec(mbean, "replay", letterId).path("value").asText();
+        assertThat(replayed).contains("\"state\":\"replayed\"");
+        assertThat(exec(mbean, "replay", letterId).path("value").asText()).startsWith("already_replayed");
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                inbox.find(message.id()).orElseThrow().state() == InboxMessage.State.UNHANDLED);
+    }
+
+    @Test
+    void theQrCodeSweepRunsNowOverJmxAndReportsItsResult() throws Exception {
+        String mbean = "dev.hrbridge:context=" + bridge.bridge().context().getManagementName() + ",type=QrCodes";
+        assertThat(exec(mbean, "runSweepNow").path("status").asInt()).isEqualTo(200);
+        JsonNode qr = JSON.readTree(bridge.get(bridge.management("/observe/jolokia/read/" + mbean)).body()).path("value");
+        assertThat(qr.path("LastSweepAt").asText()).isNotEmpty();
+        assertThat(qr.path("LastSweepResult").asText()).endsWith("rotation(s) scheduled");
+        assertThat(qr.has("InactiveNotReplaced")).isTrue();
+    }
+
+    private static JsonNode exec(String mbean, String operation, String... arguments) throws Exception {
+        StringBuilder body = new StringBuilder("{\"type\":\"exec\",\"mbean\":\"" + mbean + "\",\"operation\":\"" + operation
+                + "\",\"arguments\":[");
+        for (int i = 0; i < arguments.length; i++) {
+            body.append(i == 0 ? "" : ",").append('"').append(arguments[i]).append('"');
+        }
+        body.append("]}");
+        return JSON.readTree(TestBridge.HTTP.send(HttpRequest.newBuilder(bridge.management("/observe/jolokia"))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString()).body());
     }
 
     @Test

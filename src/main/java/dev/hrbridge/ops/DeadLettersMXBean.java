@@ -1,0 +1,16 @@
+package dev.hrbridge.ops;
+
+import java.util.Map;
+
+/** JMX view of the dead letters: {@code dev.hrbridge:type=DeadLetters}. */
+public interface DeadLettersMXBean {
+
+    /** Dead letters waiting for an operator. */
+    long getDead();
+
+    /** The same, per flow. */
+    Map<String, Long> getDeadByFlow();
+
+    /** Re-drives dead letter {@code id} through its flow once; answers the result or why it was refused. */
+    String replay(String id);
+}
