@@ -130,6 +130,10 @@ public class FeishuWebhookReader {
     }
 
     private static String requireText(JsonNode node, String field, String path) {
+        JsonNode raw = node.get(field);
+        if (raw != null && !raw.isNull() && !raw.isTextual()) {
+            throw ApiException.badRequest("invalid_field", path + " must be a string").with("field", path);
+        }
         String value = text(node, field);
         if (value == null || value.isBlank()) {
             throw ApiException.badRequest("missing_field", path + " is required").with("field", path);
