@@ -6,11 +6,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+
+import static dev.hrbridge.db.SqlColumns.instant;
+import static dev.hrbridge.db.SqlColumns.time;
 
 /** JDBC access to {@code eco_account}, the same SQL on H2 and PostgreSQL. */
 public class EcoAccountRepository {
@@ -115,14 +116,5 @@ public class EcoAccountRepository {
                 rows.getString("status"), rows.getString("unmatched_reason"), rows.getString("event_id"),
                 instant(rows, "pushed_at"), rows.getString("push_outcome"), rows.getString("push_error"),
                 instant(rows, "created_at"), instant(rows, "updated_at"));
-    }
-
-    private static OffsetDateTime time(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
-    }
-
-    private static Instant instant(ResultSet rows, String column) throws SQLException {
-        OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
-        return value == null ? null : value.toInstant();
     }
 }

@@ -21,8 +21,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import static dev.hrbridge.inbox.InboxRepository.instant;
-import static dev.hrbridge.inbox.InboxRepository.time;
+import static dev.hrbridge.db.SqlColumns.instant;
+import static dev.hrbridge.db.SqlColumns.time;
 
 /**
  * The dead-letter store as operators use it ({@code /api/v1/dead-letters}): list, inspect, replay once, delete.

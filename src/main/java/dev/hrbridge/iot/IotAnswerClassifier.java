@@ -11,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.util.Map;
 import java.util.Set;
 
@@ -74,10 +73,11 @@ public class IotAnswerClassifier {
         String api = exchange.getProperty(IotGatewayCall.API, String.class);
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         exchange.getMessage().removeHeaders("*", REDELIVERY_HEADERS);
-        log(exchange, null, null, isTimeout(cause) ? "timeout" : "network_error", cause);
-        throw new RetryableFailure(api, null, null, null,
+        RetryableFailure failure = new RetryableFailure(api, null, null, null,
                 api + " got no answer: " + (cause == null ? "unknown network error" : cause.getClass().getSimpleName()
                         + (cause.getMessage() == null ? "" : " " + cause.getMessage())), null, cause);
+        log(exchange, null, null, failure.causedByTimeout() ? "timeout" : "network_error", cause);
+        throw failure;
     }
 
     /** The gateway throttled us: the only retryable answer with HTTP 403 is "Request Limited" / flow control. */
@@ -87,18 +87,9 @@ public class IotAnswerClassifier {
 
     /** No answer in time: our timeout, the gateway's 504, or the backend's HSF invoke timeout. */
     public static boolean isTimeout(OutboundFailure failure) {
-        return isTimeout(failure.getCause())
+        return failure.causedByTimeout()
                 || (failure.httpStatus() != null && failure.httpStatus() == 504)
                 || (failure.platformCode() != null && failure.platformCode() == HSF_INVOKE_TIMEOUT);
-    }
-
-    private static boolean isTimeout(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof InterruptedIOException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean isRequestLimited(String message) {

@@ -43,6 +43,16 @@ public abstract class OutboundFailure extends RuntimeException {
         return platformMsg;
     }
 
+    /** Whether the call got no answer in time: our own timeout somewhere in the cause chain. */
+    public boolean causedByTimeout() {
+        for (Throwable cause = getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.io.InterruptedIOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** How long the platform asked us to wait before the next try, or null to use the backoff. */
     public Duration retryAfter() {
         return null;

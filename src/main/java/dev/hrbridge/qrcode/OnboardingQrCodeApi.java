@@ -13,7 +13,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.apache.camel.Message;
 
-import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -112,15 +111,8 @@ public class OnboardingQrCodeApi {
     }
 
     private static boolean timedOut(OutboundFailure failure) {
-        if (Integer.valueOf(504).equals(failure.httpStatus()) || Integer.valueOf(408).equals(failure.httpStatus())) {
-            return true;
-        }
-        for (Throwable cause = failure.getCause(); cause != null; cause = cause.getCause()) {
-            if (cause instanceof InterruptedIOException) {
-                return true;
-            }
-        }
-        return false;
+        return Integer.valueOf(504).equals(failure.httpStatus()) || Integer.valueOf(408).equals(failure.httpStatus())
+                || failure.causedByTimeout();
     }
 
     private static Status parseStatus(String status) {

@@ -8,8 +8,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -18,6 +16,9 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+
+import static dev.hrbridge.db.SqlColumns.instant;
+import static dev.hrbridge.db.SqlColumns.time;
 
 /** JDBC access to {@code onboarding_qr_code} and {@code onboarding_qr_code_unmanaged}, the same SQL on H2 and PostgreSQL. */
 public class QrCodeRepository {
@@ -220,7 +221,7 @@ public class QrCodeRepository {
                         rows.getString("dimension_value_list"),
                         Status.valueOf(rows.getString("status").toUpperCase(Locale.ROOT)),
                         rows.getString("replaced_by"), rows.getString("replaces"),
-                        rows.getObject("created_at", OffsetDateTime.class).toInstant()));
+                        instant(rows, "created_at")));
             }
         }
         return codes;
@@ -252,9 +253,5 @@ public class QrCodeRepository {
         for (int i = 0; i < values.size(); i++) {
             statement.setString(first + i, values.get(i));
         }
-    }
-
-    private static OffsetDateTime time(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
     }
 }
