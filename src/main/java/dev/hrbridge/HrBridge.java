@@ -116,6 +116,8 @@ public final class HrBridge implements AutoCloseable {
             HttpErrorAnswers.install(main.getCamelContext(), settings.getInt("camel.server.port", 0, 65535));
             bridge.registerOperations();
             bridge.loadExternalRoutes();
+            // journaled events (those of the last run first) go to their flows once every route is in place
+            main.getCamelContext().getRegistry().lookupByNameAndType("inbox", Inbox.class).start();
         } catch (Exception e) {
             bridge.close();
             throw e;

@@ -68,6 +68,10 @@ public final class SettingsValidator {
         });
         check(problems, () -> settings.getDuration("qr.max-age"));
         check(problems, () -> settings.getBoolean("hrb.routes.reload"));
+        check(problems, () -> settings.getBoolean("hrb.inbox.journal.enabled"));
+        check(problems, () -> settings.getBoolean("hrb.inbox.journal.force"));
+        check(problems, () -> settings.getLong("hrb.inbox.journal.segment-bytes", 1 << 20, 1L << 34));
+        check(problems, () -> settings.getInt("hrb.inbox.journal.max-backlog", 1000, 10_000_000));
         check(problems, () -> {
             String cron = settings.require("qr.sweep.cron");
             if (!CronExpression.isValidExpression(cron)) {

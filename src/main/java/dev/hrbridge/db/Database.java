@@ -10,9 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.sql.DataSource;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
 
 /**
  * The durable store: a pooled {@link DataSource} on H2 (embedded default) or PostgreSQL, with the versioned
@@ -113,6 +115,24 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("database statement failed: " + sql, e);
         }
+    }
+
+    /**
+     * The file of an embedded H2 database ({@code jdbc:h2:file:./data/hrb} → {@code ./data/hrb}); empty for an
+     * in-memory or remote H2 and for PostgreSQL.
+     */
+    public Optional<Path> embeddedFile() {
+        String url = dataSource.getJdbcUrl();
+        if (vendor != Vendor.H2) {
+            return Optional.empty();
+        }
+        String location = url.substring("jdbc:h2:".length()).split(";", 2)[0];
+        if (location.startsWith("file:")) {
+            location = location.substring("file:".length());
+        } else if (location.matches("^[a-z]{2,}:.*")) {
+            return Optional.empty(); // mem:, tcp:, ssl:, zip:
+        }
+        return Optional.of(Path.of(location));
     }
 
     public DataSource dataSource() {

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,20 +33,106 @@ public class Inbox implements AutoCloseable {
     private final InboxWriter writer;
     private final InboxDispatcher dispatcher;
     private final Duration commitTimeout;
+    private final InboxJournal journal;
+    private final JournalIngester ingester;
+    private final int maxBacklog;
+    /** Journaled events not yet in the table, by dedup key: the write that took the key, for its duplicates. */
+    private final Map<String, CompletableFuture<Void>> unmoved = new ConcurrentHashMap<>();
 
+    /** An inbox that commits every event straight into the table (PostgreSQL, or the journal switched off). */
     public Inbox(InboxRepository repository, InboxWriter writer, InboxDispatcher dispatcher, Duration commitTimeout) {
+        this(repository, writer, dispatcher, commitTimeout, null, 0);
+    }
+
+    /** An inbox that acknowledges webhook events once they are in {@code journal} (embedded H2). */
+    public Inbox(InboxRepository repository, InboxWriter writer, InboxDispatcher dispatcher, Duration commitTimeout,
+                 InboxJournal journal, int maxBacklog) {
         this.repository = repository;
         this.writer = writer;
         this.dispatcher = dispatcher;
         this.commitTimeout = commitTimeout;
+        this.journal = journal;
+        this.maxBacklog = maxBacklog;
+        this.ingester = journal == null ? null : new JournalIngester(journal, writer, dispatcher, commitTimeout,
+                moved -> unmoved.remove(moved.dedupKey()));
+    }
+
+    /** Starts moving journaled events into the table; called once every route, external ones too, is running. */
+    public void start() {
+        if (ingester != null) {
+            ingester.start();
+        }
     }
 
     /** Stores a verified Feishu event once per dedup key and answers the JSON Feishu gets with its 200. */
     public String storeEvent(FeishuWebhook.Event event) throws Exception {
         InboxMessage.New message = new InboxMessage.New(MessageIds.next(), InboxMessage.Kind.EVENT,
                 event.dedupKey(), EVENT_FLOW, event.eventType(), event.eventId(), event.json());
-        boolean stored = store(message);
+        boolean stored = journal != null ? journal(message) : store(message);
         return JSON.writeValueAsString(Map.of("status", stored ? "stored" : "duplicate", "event_id", event.eventId()));
+    }
+
+    /**
+     * Appends {@code message} to the journal unless its dedup key is known; true when appended. A duplicate that
+     * arrives while the first delivery is still being written gets that write's outcome, so it is never answered
+     * 200 for an event whose write then failed.
+     */
+    private boolean journal(InboxMessage.New message) throws Exception {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> earlier = unmoved.putIfAbsent(message.dedupKey(), mine);
+        if (earlier != null) {
+            awaitWrite(message, earlier);
+            return false;
+        }
+        try {
+            if (unmoved.size() > maxBacklog) {
+                throw new IllegalStateException(unmoved.size() + " journaled events wait to move into the inbox table");
+            }
+            if (repository.hasKey(message.dedupKey())) {
+                unmoved.remove(message.dedupKey(), mine);
+                mine.complete(null);
+                return false;
+            }
+            journal.append(message).whenComplete((done, failure) -> {
+                if (failure == null) {
+                    mine.complete(null);
+                } else {
+                    mine.completeExceptionally(failure);
+                }
+            });
+        } catch (Exception e) {
+            mine.completeExceptionally(e);
+        }
+        mine.whenComplete((done, failure) -> {
+            if (failure != null) {
+                unmoved.remove(message.dedupKey(), mine);
+            }
+        });
+        awaitWrite(message, mine);
+        return true;
+    }
+
+    private void awaitWrite(InboxMessage.New message, CompletableFuture<Void> write) throws ApiException {
+        try {
+            write.get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw unavailable(message, e instanceof ExecutionException ? e.getCause().toString()
+                    : e instanceof TimeoutException ? "journal write timed out" : "interrupted");
+        }
+    }
+
+    private static ApiException unavailable(InboxMessage.New message, String cause) {
+        LOG.warn("Could not store {} {} in the inbox: {}", message.kind(), message.traceId(), cause);
+        return new ApiException(503, "storage_unavailable",
+                "HR Bridge cannot store the message right now; send it again later");
+    }
+
+    /** Journaled events not yet moved into the table (0 without a journal). */
+    public int journalBacklog() {
+        return unmoved.size();
     }
 
     /**
@@ -60,10 +147,7 @@ public class Inbox implements AutoCloseable {
         try {
             stored = writer.append(toStore).get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            LOG.warn("Could not store {} {} in the inbox: {}", message.kind(), message.traceId(),
-                    e instanceof ExecutionException ? e.getCause().toString() : "commit timed out");
-            throw new ApiException(503, "storage_unavailable",
-                    "HR Bridge cannot store the message right now; send it again later");
+            throw unavailable(message, e instanceof ExecutionException ? e.getCause().toString() : "commit timed out");
         }
         if (stored && toStore.leaseOwner() != null) {
             dispatcher.run(toStore.asClaimed(Instant.now()));
@@ -107,6 +191,10 @@ public class Inbox implements AutoCloseable {
 
     @Override
     public void close() {
+        if (journal != null) {
+            journal.close();
+            ingester.close();
+        }
         dispatcher.close();
         writer.close();
     }

@@ -1,5 +1,6 @@
 package dev.hrbridge.inbox;
 
+import dev.hrbridge.config.ConfigurationException;
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.db.Database;
 import dev.hrbridge.feishu.EventHandlers;
@@ -11,8 +12,11 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.spi.Registry;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Wires the webhook reader, the durable inbox and its dispatcher into the registry for the routes. */
 public class InboxConfiguration implements CamelConfiguration {
@@ -36,8 +40,10 @@ public class InboxConfiguration implements CamelConfiguration {
         InboxDispatcher dispatcher = new InboxDispatcher(repository, writer, retryPolicy, camelContext,
                 nodeRegistry.nodeId(), clock, settings.getInt("hrb.inbox.workers", 1, 256), lease,
                 Duration.ofMillis(settings.getLong("hrb.inbox.stale-node-ms", 1000, 86_400_000)));
-        Inbox inbox = new Inbox(repository, writer, dispatcher,
-                Duration.ofMillis(settings.getLong("hrb.inbox.commit-timeout-ms", 100, 60_000)));
+        Duration commitTimeout = Duration.ofMillis(settings.getLong("hrb.inbox.commit-timeout-ms", 100, 60_000));
+        Inbox inbox = journal(database).map(journal -> new Inbox(repository, writer, dispatcher, commitTimeout, journal,
+                        settings.getInt("hrb.inbox.journal.max-backlog", 1000, 10_000_000)))
+                .orElseGet(() -> new Inbox(repository, writer, dispatcher, commitTimeout));
         registry.bind("inboxRepository", repository);
         registry.bind("inbox", inbox);
         registry.bind("inboxDispatcher", dispatcher);
@@ -49,5 +55,22 @@ public class InboxConfiguration implements CamelConfiguration {
         registry.bind("eventHandlers", handlers);
         registry.bind("feishuWebhooks", new FeishuWebhookReader(settings.get("feishu.encrypt-key"),
                 settings.get("feishu.verification-token")));
+    }
+
+    /** The journal beside an embedded H2 file (PostgreSQL instances share the table, so they commit to it). */
+    private Optional<InboxJournal> journal(Database database) {
+        Optional<Path> file = database.embeddedFile();
+        if (file.isEmpty() || !settings.getBoolean("hrb.inbox.journal.enabled")) {
+            return Optional.empty();
+        }
+        Path directory = file.get().resolveSibling(file.get().getFileName() + ".inbox-journal");
+        try {
+            return Optional.of(new InboxJournal(directory,
+                    settings.getLong("hrb.inbox.journal.segment-bytes", 1 << 20, 1L << 34),
+                    settings.getBoolean("hrb.inbox.journal.force"),
+                    settings.getInt("hrb.inbox.write-queue", 100, 1_000_000)));
+        } catch (IOException e) {
+            throw new ConfigurationException("cannot open the inbox journal in " + directory + ": " + e);
+        }
     }
 }

@@ -311,6 +311,17 @@ public class InboxRepository {
         }
     }
 
+    /** Whether a message with {@code dedupKey} is stored. */
+    public boolean hasKey(String dedupKey) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT 1 FROM inbox WHERE dedup_key = ?")) {
+            select.setString(1, dedupKey);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next();
+            }
+        }
+    }
+
     public Optional<InboxMessage> findByDedupKey(String dedupKey) throws SQLException {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM inbox WHERE dedup_key = ?")) {

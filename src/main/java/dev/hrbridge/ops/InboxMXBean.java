@@ -20,4 +20,7 @@ public interface InboxMXBean {
 
     /** Messages queued or running on this instance's workers now. */
     int getInFlightHere();
+
+    /** Webhook events acknowledged from the embedded inbox's journal and not yet in the table (0 on PostgreSQL). */
+    int getJournalBacklog();
 }

@@ -5,6 +5,7 @@ import dev.hrbridge.feishu.TenantTokenCache;
 import dev.hrbridge.inbox.DeadLetters;
 import dev.hrbridge.qrcode.QrCodeRepository;
 import dev.hrbridge.qrcode.QrCodeSweep;
+import dev.hrbridge.inbox.Inbox;
 import dev.hrbridge.inbox.InboxDispatcher;
 import dev.hrbridge.inbox.InboxMessage.State;
 import dev.hrbridge.inbox.InboxRepository;
@@ -52,7 +53,8 @@ public class OperationsMBeans implements AutoCloseable {
         registry.bind("inboxStatistics", statistics);
         TenantTokenCache tokens = registry.lookupByNameAndType("tenantTokenCache", TenantTokenCache.class);
         OperationsMBeans operations = new OperationsMBeans(camelContext);
-        operations.registerInbox(statistics, registry.lookupByNameAndType("inboxDispatcher", InboxDispatcher.class), meters);
+        operations.registerInbox(statistics, registry.lookupByNameAndType("inboxDispatcher", InboxDispatcher.class),
+                registry.lookupByNameAndType("inbox", Inbox.class), meters);
         operations.registerTenantToken(tokens, meters);
         DeadLetters deadLetters = registry.lookupByNameAndType("deadLetters", DeadLetters.class);
         if (deadLetters != null) {
@@ -93,7 +95,7 @@ public class OperationsMBeans implements AutoCloseable {
     }
 
     /** The inbox MBean and gauges {@code hrb_inbox_messages{state}}, {@code hrb_inbox_oldest_open_age_seconds}. */
-    public void registerInbox(InboxStatistics statistics, InboxDispatcher dispatcher, MeterRegistry meters) {
+    public void registerInbox(InboxStatistics statistics, InboxDispatcher dispatcher, Inbox inbox, MeterRegistry meters) {
         register("Inbox", new InboxMXBean() {
             public long getPending() { return statistics.snapshot().count(State.PENDING); }
             public long getProcessing() { return statistics.snapshot().count(State.PROCESSING); }
@@ -103,6 +105,7 @@ public class OperationsMBeans implements AutoCloseable {
             public long getSucceeded() { return statistics.snapshot().count(State.SUCCEEDED); }
             public long getOldestOpenAgeSeconds() { return statistics.oldestOpenAgeSeconds(); }
             public int getInFlightHere() { return dispatcher.inFlight(); }
+            public int getJournalBacklog() { return inbox.journalBacklog(); }
         });
         if (meters != null) {
             for (State state : State.values()) {
@@ -113,6 +116,8 @@ public class OperationsMBeans implements AutoCloseable {
                     .description("Age of the oldest waiting or running inbox message").baseUnit("seconds").register(meters);
             Gauge.builder("hrb.inbox.inflight", dispatcher, InboxDispatcher::inFlight)
                     .description("Messages queued or running on this instance").register(meters);
+            Gauge.builder("hrb.inbox.journal.backlog", inbox, Inbox::journalBacklog)
+                    .description("Events acknowledged from the journal, not yet in the inbox table").register(meters);
         }
     }
 

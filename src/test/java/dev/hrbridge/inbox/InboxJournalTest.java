@@ -1,0 +1,112 @@
+package dev.hrbridge.inbox;
+
+import dev.hrbridge.TestBridge;
+import dev.hrbridge.feishu.FeishuPush;
+import dev.hrbridge.inbox.InboxMessage.State;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The embedded inbox's journal: acknowledged events reach the table, across a killed run, and the files go away. */
+class InboxJournalTest {
+
+    private static final String TYPE = "test.journal_probe_v1";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void eventsAKilledRunLeftInTheJournalAreMovedInAtStartAndItsTornLastRecordIsDropped() throws Exception {
+        Path journalDir = dir.resolve("hrb.inbox-journal");
+        InboxJournal journal = new InboxJournal(journalDir, 1 << 20, false, 100);
+        for (String id : List.of("left-1", "left-2", "left-3")) {
+            journal.append(event(id)).get();
+        }
+        journal.close();
+        Path segment = segments(journalDir).get(0);
+        // a writer killed in the middle of a record: a header that promises more bytes than follow
+        Files.write(segment, ByteBuffer.allocate(12).putInt(500).putInt(42).putInt(7).array(), StandardOpenOption.APPEND);
+
+        try (TestBridge bridge = TestBridge.start(dir)) {
+            InboxRepository inbox = repository(bridge);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                for (String id : List.of("left-1", "left-2", "left-3")) {
+                    assertThat(inbox.findByDedupKey(key(id))).get().extracting(InboxMessage::state)
+                            .isEqualTo(State.UNHANDLED);
+                }
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(segment));
+            assertThat(segments(journalDir)).hasSize(1);
+        }
+    }
+
+    @Test
+    void aFullSegmentIsDeletedOnceEveryEventInItIsInTheTable() throws Exception {
+        try (TestBridge bridge = TestBridge.start(dir, Map.of("hrb.inbox.journal.segment-bytes", "1048576"))) {
+            FeishuPush feishu = new FeishuPush(bridge.api("/webhooks/feishu/events"), null);
+            String padding = "x".repeat(8000);
+            for (int i = 0; i < 150; i++) {
+                HttpResponse<String> answer = feishu.plain(FeishuPush.v2Event(TYPE, "big-" + i, "t",
+                        "{\"padding\":\"" + padding + "\"}"));
+                assertThat(answer.statusCode()).isEqualTo(200);
+            }
+            InboxRepository inbox = repository(bridge);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(IntStream.range(0, 150)
+                    .mapToObj(i -> find(inbox, "big-" + i)).filter(Optional::isPresent).count()).isEqualTo(150));
+            // 1.2 MB of events filled the first 1 MiB segment; only the one being written stays
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(segments(dir.resolve("hrb.inbox-journal"))).hasSize(1));
+        }
+    }
+
+    @Test
+    void withTheJournalSwitchedOffAnEventIsInTheTableWhenItIsAcknowledged() throws Exception {
+        try (TestBridge bridge = TestBridge.start(dir, Map.of("hrb.inbox.journal.enabled", "false"))) {
+            FeishuPush feishu = new FeishuPush(bridge.api("/webhooks/feishu/events"), null);
+            assertThat(feishu.plain(FeishuPush.v2Event(TYPE, "direct-1", "t", "{}")).statusCode()).isEqualTo(200);
+            assertThat(repository(bridge).findByDedupKey(key("direct-1"))).isPresent();
+            assertThat(dir.resolve("hrb.inbox-journal")).doesNotExist();
+        }
+    }
+
+    private static InboxMessage.New event(String id) {
+        return new InboxMessage.New(MessageIds.next(), InboxMessage.Kind.EVENT, key(id), Inbox.EVENT_FLOW, TYPE, id,
+                FeishuPush.v2Event(TYPE, id, "t", "{}"));
+    }
+
+    private static String key(String eventId) {
+        return "feishu:cli_9f5343c580712544:" + TYPE + ":" + eventId;
+    }
+
+    private static Optional<InboxMessage> find(InboxRepository inbox, String id) {
+        try {
+            return inbox.findByDedupKey(key(id));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static InboxRepository repository(TestBridge bridge) {
+        return bridge.bridge().context().getRegistry().lookupByNameAndType("inboxRepository", InboxRepository.class);
+    }
+
+    private static List<Path> segments(Path journalDir) throws Exception {
+        try (Stream<Path> files = Files.list(journalDir)) {
+            return files.sorted().toList();
+        }
+    }
+}
