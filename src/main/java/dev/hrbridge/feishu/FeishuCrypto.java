@@ -26,6 +26,14 @@ public final class FeishuCrypto {
 
     private final byte[] aesKey;
     private final byte[] encryptKey;
+    /** Looking a cipher up costs more than decrypting an event with it; each request thread keeps its own. */
+    private final ThreadLocal<Cipher> decryptors = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/CBC/PKCS5Padding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/CBC is not available in this JVM", e);
+        }
+    });
 
     public FeishuCrypto(String encryptKey) {
         this.encryptKey = encryptKey.getBytes(StandardCharsets.UTF_8);
@@ -44,7 +52,7 @@ public final class FeishuCrypto {
             throw new UndecryptableException("the encrypt value has the wrong length for AES-CBC", false);
         }
         try {
-            Cipher cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
+            Cipher cipher = decryptors.get();
             cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(aesKey, "AES"),
                     new IvParameterSpec(Arrays.copyOfRange(raw, 0, 16)));
             byte[] plain = cipher.doFinal(raw, 16, raw.length - 16);

@@ -1,6 +1,6 @@
 package dev.hrbridge.inbox;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.hrbridge.api.ApiException;
 import dev.hrbridge.feishu.FeishuWebhook;
 import org.slf4j.Logger;
@@ -23,7 +23,6 @@ import java.util.concurrent.TimeoutException;
 public class Inbox implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Inbox.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The events route for every Feishu event: it picks the flow by event type. */
     public static final String EVENT_FLOW = "event-router";
     /** Messages {@link #storeAll} hands to the writer before waiting: about one writer transaction. */
@@ -37,7 +36,7 @@ public class Inbox implements AutoCloseable {
     private final JournalIngester ingester;
     private final int maxBacklog;
     /** Journaled events not yet in the table, by dedup key: the write that took the key, for its duplicates. */
-    private final Map<String, CompletableFuture<Void>> unmoved = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Boolean>> unmoved = new ConcurrentHashMap<>();
 
     /** An inbox that commits every event straight into the table (PostgreSQL, or the journal switched off). */
     public Inbox(InboxRepository repository, InboxWriter writer, InboxDispatcher dispatcher, Duration commitTimeout) {
@@ -69,52 +68,46 @@ public class Inbox implements AutoCloseable {
         InboxMessage.New message = new InboxMessage.New(MessageIds.next(), InboxMessage.Kind.EVENT,
                 event.dedupKey(), EVENT_FLOW, event.eventType(), event.eventId(), event.json());
         boolean stored = journal != null ? journal(message) : store(message);
-        return JSON.writeValueAsString(Map.of("status", stored ? "stored" : "duplicate", "event_id", event.eventId()));
+        return "{\"status\":\"" + (stored ? "stored" : "duplicate") + "\",\"event_id\":\""
+                + new String(JsonStringEncoder.getInstance().quoteAsString(event.eventId())) + "\"}";
     }
 
     /**
      * Appends {@code message} to the journal unless its dedup key is known; true when appended. A duplicate that
-     * arrives while the first delivery is still being written gets that write's outcome, so it is never answered
-     * 200 for an event whose write then failed.
+     * arrives while the first delivery is still on its way into the table waits for that delivery's write, so it is
+     * never answered 200 for an event whose write then failed.
      */
     private boolean journal(InboxMessage.New message) throws Exception {
-        CompletableFuture<Void> mine = new CompletableFuture<>();
-        CompletableFuture<Void> earlier = unmoved.putIfAbsent(message.dedupKey(), mine);
+        CompletableFuture<Boolean> mine = new CompletableFuture<>();
+        CompletableFuture<Boolean> earlier = unmoved.putIfAbsent(message.dedupKey(), mine);
         if (earlier != null) {
             awaitWrite(message, earlier);
             return false;
         }
-        try {
-            if (unmoved.size() > maxBacklog) {
-                throw new IllegalStateException(unmoved.size() + " journaled events wait to move into the inbox table");
-            }
-            if (repository.hasKey(message.dedupKey())) {
-                unmoved.remove(message.dedupKey(), mine);
-                mine.complete(null);
-                return false;
-            }
-            journal.append(message).whenComplete((done, failure) -> {
+        if (unmoved.size() > maxBacklog) {
+            mine.completeExceptionally(new IllegalStateException(
+                    unmoved.size() + " journaled events wait to move into the inbox table"));
+        } else {
+            journal.append(message).whenComplete((appended, failure) -> {
                 if (failure == null) {
-                    mine.complete(null);
+                    mine.complete(appended);
                 } else {
                     mine.completeExceptionally(failure);
                 }
             });
-        } catch (Exception e) {
-            mine.completeExceptionally(e);
         }
-        mine.whenComplete((done, failure) -> {
-            if (failure != null) {
+        // only an appended event is moved into the table, which is when the ingester forgets its key
+        mine.whenComplete((appended, failure) -> {
+            if (failure != null || !appended) {
                 unmoved.remove(message.dedupKey(), mine);
             }
         });
-        awaitWrite(message, mine);
-        return true;
+        return awaitWrite(message, mine);
     }
 
-    private void awaitWrite(InboxMessage.New message, CompletableFuture<Void> write) throws ApiException {
+    private boolean awaitWrite(InboxMessage.New message, CompletableFuture<Boolean> write) throws ApiException {
         try {
-            write.get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return write.get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | InterruptedException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

@@ -41,7 +41,7 @@ public class InboxConfiguration implements CamelConfiguration {
                 nodeRegistry.nodeId(), clock, settings.getInt("hrb.inbox.workers", 1, 256), lease,
                 Duration.ofMillis(settings.getLong("hrb.inbox.stale-node-ms", 1000, 86_400_000)));
         Duration commitTimeout = Duration.ofMillis(settings.getLong("hrb.inbox.commit-timeout-ms", 100, 60_000));
-        Inbox inbox = journal(database).map(journal -> new Inbox(repository, writer, dispatcher, commitTimeout, journal,
+        Inbox inbox = journal(database, repository).map(journal -> new Inbox(repository, writer, dispatcher, commitTimeout, journal,
                         settings.getInt("hrb.inbox.journal.max-backlog", 1000, 10_000_000)))
                 .orElseGet(() -> new Inbox(repository, writer, dispatcher, commitTimeout));
         registry.bind("inboxRepository", repository);
@@ -58,7 +58,7 @@ public class InboxConfiguration implements CamelConfiguration {
     }
 
     /** The journal beside an embedded H2 file (PostgreSQL instances share the table, so they commit to it). */
-    private Optional<InboxJournal> journal(Database database) {
+    private Optional<InboxJournal> journal(Database database, InboxRepository repository) {
         Optional<Path> file = database.embeddedFile();
         if (file.isEmpty() || !settings.getBoolean("hrb.inbox.journal.enabled")) {
             return Optional.empty();
@@ -68,7 +68,7 @@ public class InboxConfiguration implements CamelConfiguration {
             return Optional.of(new InboxJournal(directory,
                     settings.getLong("hrb.inbox.journal.segment-bytes", 1 << 20, 1L << 34),
                     settings.getBoolean("hrb.inbox.journal.force"),
-                    settings.getInt("hrb.inbox.write-queue", 100, 1_000_000)));
+                    settings.getInt("hrb.inbox.write-queue", 100, 1_000_000), repository::storedKeys));
         } catch (IOException e) {
             throw new ConfigurationException("cannot open the inbox journal in " + directory + ": " + e);
         }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -45,6 +46,7 @@ public class InboxJournal implements AutoCloseable {
     private final long segmentBytes;
     private final boolean forceToDisk;
     private final BlockingQueue<Append> queue;
+    private final StoredKeys storedKeys;
     private final ConcurrentLinkedDeque<Segment> segments = new ConcurrentLinkedDeque<>();
     private final Thread thread;
     private final Object appended = new Object();
@@ -53,7 +55,13 @@ public class InboxJournal implements AutoCloseable {
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
     private volatile boolean running = true;
 
-    private record Append(InboxMessage.New message, CompletableFuture<Void> written) {
+    private record Append(InboxMessage.New message, CompletableFuture<Boolean> written) {
+    }
+
+    /** Answers which of the given dedup keys are stored already. */
+    @FunctionalInterface
+    public interface StoredKeys {
+        Set<String> of(List<String> dedupKeys) throws Exception;
     }
 
     /** One file; {@code end} is how far records are complete, {@code sealed} once nothing more is appended. */
@@ -71,8 +79,10 @@ public class InboxJournal implements AutoCloseable {
         }
     }
 
-    public InboxJournal(Path directory, long segmentBytes, boolean forceToDisk, int capacity) throws IOException {
+    public InboxJournal(Path directory, long segmentBytes, boolean forceToDisk, int capacity, StoredKeys storedKeys)
+            throws IOException {
         this.directory = Files.createDirectories(directory);
+        this.storedKeys = storedKeys;
         this.segmentBytes = segmentBytes;
         this.forceToDisk = forceToDisk;
         this.queue = new ArrayBlockingQueue<>(capacity);
@@ -98,9 +108,12 @@ public class InboxJournal implements AutoCloseable {
         return directory;
     }
 
-    /** Completes once {@code message} is in the journal file, or exceptionally when it could not be written. */
-    public CompletableFuture<Void> append(InboxMessage.New message) {
-        CompletableFuture<Void> written = new CompletableFuture<>();
+    /**
+     * Completes with true once {@code message} is in the journal file, false when its dedup key is in the table
+     * already (a redelivery: nothing is written), or exceptionally when it could not be written.
+     */
+    public CompletableFuture<Boolean> append(InboxMessage.New message) {
+        CompletableFuture<Boolean> written = new CompletableFuture<>();
         if (!running) {
             written.completeExceptionally(new IllegalStateException("the inbox journal is closed"));
         } else if (!queue.offer(new Append(message, written))) {
@@ -153,9 +166,23 @@ public class InboxJournal implements AutoCloseable {
     }
 
     private void write(List<Append> batch) {
+        // one look-up for the whole batch: a redelivery of an event already in the table is not written again
+        Set<String> stored;
+        try {
+            stored = storedKeys.of(batch.stream().map(a -> a.message().dedupKey()).toList());
+        } catch (Exception e) {
+            LOG.error("Inbox journal cannot look up {} dedup key(s); senders are told to retry: {}", batch.size(),
+                    e.toString());
+            batch.forEach(a -> a.written().completeExceptionally(e));
+            return;
+        }
         List<Append> encoded = new ArrayList<>(batch.size());
         buffer.clear();
         for (Append append : batch) {
+            if (stored.contains(append.message().dedupKey())) {
+                append.written().complete(false);
+                continue;
+            }
             try {
                 encode(append.message());
                 encoded.add(append);
@@ -173,7 +200,7 @@ public class InboxJournal implements AutoCloseable {
                 channel.force(false);
             }
             segment.end = channel.position();
-            encoded.forEach(a -> a.written().complete(null));
+            encoded.forEach(a -> a.written().complete(true));
         } catch (IOException | RuntimeException e) {
             LOG.error("Inbox journal write of {} event(s) failed; senders are told to retry: {}", encoded.size(),
                     e.toString());

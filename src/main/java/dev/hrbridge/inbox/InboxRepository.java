@@ -96,7 +96,7 @@ public class InboxRepository {
     /** Single writer: drop keys already stored or repeated in the batch, then insert the rest as one batch. */
     private void insertNew(Connection connection, List<InboxMessage.New> messages, boolean[] inserted, Duration lease,
                            Instant now) throws SQLException {
-        Set<String> seen = existingKeys(connection, messages);
+        Set<String> seen = existingKeys(connection, messages.stream().map(InboxMessage.New::dedupKey).toList());
         try (PreparedStatement statement = connection.prepareStatement(insert)) {
             for (int i = 0; i < messages.size(); i++) {
                 InboxMessage.New message = messages.get(i);
@@ -110,12 +110,12 @@ public class InboxRepository {
         }
     }
 
-    private static Set<String> existingKeys(Connection connection, List<InboxMessage.New> messages) throws SQLException {
+    private static Set<String> existingKeys(Connection connection, List<String> keys) throws SQLException {
         Set<String> existing = new HashSet<>();
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT dedup_key FROM inbox WHERE dedup_key IN (" + "?, ".repeat(messages.size() - 1) + "?)")) {
-            for (int i = 0; i < messages.size(); i++) {
-                select.setString(i + 1, messages.get(i).dedupKey());
+                "SELECT dedup_key FROM inbox WHERE dedup_key IN (" + "?, ".repeat(keys.size() - 1) + "?)")) {
+            for (int i = 0; i < keys.size(); i++) {
+                select.setString(i + 1, keys.get(i));
             }
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
@@ -311,14 +311,10 @@ public class InboxRepository {
         }
     }
 
-    /** Whether a message with {@code dedupKey} is stored. */
-    public boolean hasKey(String dedupKey) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT 1 FROM inbox WHERE dedup_key = ?")) {
-            select.setString(1, dedupKey);
-            try (ResultSet rows = select.executeQuery()) {
-                return rows.next();
-            }
+    /** Which of {@code dedupKeys} are stored already. */
+    public Set<String> storedKeys(List<String> dedupKeys) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            return existingKeys(connection, dedupKeys);
         }
     }
 

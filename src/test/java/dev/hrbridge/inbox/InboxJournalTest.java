@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -32,7 +33,7 @@ class InboxJournalTest {
     @Test
     void eventsAKilledRunLeftInTheJournalAreMovedInAtStartAndItsTornLastRecordIsDropped() throws Exception {
         Path journalDir = dir.resolve("hrb.inbox-journal");
-        InboxJournal journal = new InboxJournal(journalDir, 1 << 20, false, 100);
+        InboxJournal journal = new InboxJournal(journalDir, 1 << 20, false, 100, keys -> Set.of());
         for (String id : List.of("left-1", "left-2", "left-3")) {
             journal.append(event(id)).get();
         }
