@@ -2,6 +2,7 @@ package dev.hrbridge;
 
 import dev.hrbridge.api.ApiConfiguration;
 import dev.hrbridge.api.HttpErrorAnswers;
+import dev.hrbridge.config.PackagedRoutes;
 import dev.hrbridge.config.RuntimeMode;
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.config.SettingsValidator;
@@ -141,6 +142,8 @@ public final class HrBridge implements AutoCloseable {
         Map<String, String> camel = new LinkedHashMap<>(settings.asMap());
         camel.put("camel.management.port", settings.get("hrb.management.port"));
         camel.put("camel.management.host", settings.get("hrb.management.host"));
+        camel.put("camel.main.routesIncludePattern",
+                PackagedRoutes.expand(settings.require("camel.main.routesIncludePattern"), HrBridge.class));
         camel.forEach(main::addOverrideProperty);
 
         main.bind("settings", settings);

@@ -55,7 +55,10 @@ public final class Database implements AutoCloseable {
         Vendor vendor = vendorOf(url);
         HikariConfig config = new HikariConfig();
         config.setPoolName("hrb-db");
-        config.setJdbcUrl(url);
+        // H2 would otherwise close itself in its own shutdown hook, under the routes and Quartz still stopping in ours;
+        // the pool closes it last instead
+        config.setJdbcUrl(vendor == Vendor.H2 && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT")
+                ? url + ";DB_CLOSE_ON_EXIT=FALSE" : url);
         config.setUsername(settings.get("hrb.db.user", ""));
         config.setPassword(settings.get("hrb.db.password", ""));
         config.setMaximumPoolSize(settings.getInt("hrb.db.pool-size", 1, 200));
