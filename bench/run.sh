@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# HR Bridge benchmark, one command, five figures (see BENCHMARKS.md):
+#   (5) start-up: time from `java -jar` to /observe/health UP, fresh ./data and restart;
+#   (2) a bare platform-http route answering 200, in the same JVM: the ceiling of this machine;
+#   (1) webhook acknowledgements: signed, encrypted v2 events with unique ids, 32 connections (wrk);
+#   (4) resident memory and heap after the load, errors in the log, time until the backlog was processed;
+#   (3) end-to-end latency from the 200 to the upstream call at a steady 200 events/s, HR Bridge running live
+#       against a local stub of Feishu (bench/EndToEnd.java).
+# Usage: bench/run.sh [seconds] [connections]        (needs wrk: apt-get install wrk)
+# BENCH_EVENT_TYPE picks the event type of (1) (default: the seed's hire.eco_account.created_v1, whose flow calls
+# the sandbox's Feishu behind each event); BENCH_JAVA_OPTS the JVM options (default -Xmx256m).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_RUN=${1:-20}
+CONNECTIONS=${2:-32}
+THREADS=2
+EVENT_TYPE=${BENCH_EVENT_TYPE:-hire.eco_account.created_v1}
+JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx256m}
+E2E_RATE=200
+E2E_SECONDS=20
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+[ -f target/hr-bridge.jar ] || mvn -q -DskipTests package
+JAR=$PWD/target/hr-bridge.jar
+WORK=$(mktemp -d)
+PID=
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$WORK"' EXIT
+KEY=bench-encrypt-key
+TOKEN=bench-verification-token
+MGMT=http://127.0.0.1:19876/observe
+
+# starts the jar in $WORK with the given extra environment; sets PID and STARTED_MS (time until healthy)
+start() {
+  local begin=$(date +%s%N)
+  (cd "$WORK" && exec env FEISHU_ENCRYPT_KEY=$KEY FEISHU_VERIFICATION_TOKEN=$TOKEN HRB_ROUTES_DIR="$WORK/routes" \
+    CAMEL_SERVER_PORT=18080 HRB_MANAGEMENT_PORT=19876 "$@" java $JAVA_OPTS -jar "$JAR" >> "$WORK/hr-bridge.log" 2>&1) &
+  PID=$!
+  until curl -sf $MGMT/health >/dev/null; do
+    kill -0 $PID 2>/dev/null || { echo "HR Bridge exited:" >&2; tail -20 "$WORK/hr-bridge.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  STARTED_MS=$(( ($(date +%s%N) - begin) / 1000000 ))
+}
+stop() { kill $PID; wait $PID 2>/dev/null || true; PID=; }
+mbean() { curl -s "$MGMT/jolokia/read/$1" | sed -E 's/.*"value":([0-9]+).*/\1/'; }
+
+EVENTS=$((SECONDS_PER_RUN * 12000 + 20000))
+echo "generating $EVENTS signed, encrypted $EVENT_TYPE events..."
+java bench/SignedEvents.java "$WORK/events.tsv" "$EVENTS" "$KEY" "$TOKEN" "$EVENT_TYPE"
+mkdir -p "$WORK/routes" && cp bench/routes/bare.camel.yaml "$WORK/routes/"
+
+start; FRESH_MS=$STARTED_MS; stop
+start; RESTART_MS=$STARTED_MS
+echo "(5) start-up to healthy: fresh ${FRESH_MS} ms, restart ${RESTART_MS} ms"
+
+wrk -t$THREADS -c$CONNECTIONS -d5s -s bench/bare.lua http://127.0.0.1:18080/bench/bare >/dev/null
+BARE=$(wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s --latency -s bench/bare.lua http://127.0.0.1:18080/bench/bare | grep RESULT)
+echo "(2) bare route:  $BARE"
+
+BENCH_THREADS=$THREADS BENCH_EVENTS="$WORK/events.tsv" wrk -t$THREADS -c$CONNECTIONS -d5s -s bench/webhook.lua \
+  http://127.0.0.1:18080/webhooks/feishu/events >/dev/null
+# the warm-up took events from the start of the file; the measured run uses fresh ids
+tail -n +$((EVENTS / 2)) "$WORK/events.tsv" > "$WORK/measured.tsv"
+WEBHOOK=$(BENCH_THREADS=$THREADS BENCH_EVENTS="$WORK/measured.tsv" wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_PER_RUN}s \
+  --latency -s bench/webhook.lua http://127.0.0.1:18080/webhooks/feishu/events | grep RESULT)
+LOAD_END=$(date +%s%N)
+echo "(1) webhook:     $WEBHOOK"
+W=$(sed -E 's/.*rps=([0-9]+).*/\1/' <<<"$WEBHOOK"); B=$(sed -E 's/.*rps=([0-9]+).*/\1/' <<<"$BARE")
+echo "    webhook rate is $((100 * W / B))% of the bare route"
+
+# the inbox counts are refreshed every 2 s, so the drain time is up to 2 s late
+INBOX="dev.hrbridge:context=hr-bridge,type=Inbox"
+until [ "$(mbean "$INBOX/JournalBacklog")" = 0 ] && [ "$(mbean "$INBOX/InFlightHere")" = 0 ] \
+  && [ "$(mbean "$INBOX/Pending")" = 0 ] && [ "$(mbean "$INBOX/Processing")" = 0 ]; do sleep 0.5; done
+DRAIN_MS=$(( ($(date +%s%N) - LOAD_END) / 1000000 ))
+HEAP_USED=$(( $(mbean "java.lang:type=Memory/HeapMemoryUsage/used") / 1048576 ))
+HEAP_MAX=$(( $(mbean "java.lang:type=Memory/HeapMemoryUsage/max") / 1048576 ))
+RSS=$(( $(ps -o rss= -p $PID) / 1024 ))
+ERRORS=$(grep -c -E "ERROR|OutOfMemoryError" "$WORK/hr-bridge.log" || true)
+echo "(4) after the load: RSS ${RSS} MiB, heap used ${HEAP_USED} of ${HEAP_MAX} MiB, ${ERRORS} ERROR line(s) in the log;"
+echo "    every event processed ${DRAIN_MS} ms after the load ended"
+stop
+
+rm -rf "$WORK/data"
+start FEISHU_APP_ID=cli_bench FEISHU_APP_SECRET=bench-secret HRB_API_TOKEN=bench-api-token \
+  FEISHU_BASE_URL=http://127.0.0.1:18181
+E2E=$(java bench/EndToEnd.java http://127.0.0.1:18080/webhooks/feishu/events 18181 $E2E_RATE $E2E_SECONDS "$KEY" "$TOKEN" | grep RESULT)
+echo "(3) end to end:  $E2E"
+stop
