@@ -9,6 +9,7 @@ import dev.hrbridge.db.Database;
 import dev.hrbridge.hire.EcoAccountConfiguration;
 import dev.hrbridge.inbox.Inbox;
 import dev.hrbridge.inbox.InboxConfiguration;
+import dev.hrbridge.inbox.InboxDispatcher;
 import dev.hrbridge.iot.IotConfiguration;
 import dev.hrbridge.offboarding.OffboardingConfiguration;
 import dev.hrbridge.ops.DatabaseHealthCheck;
@@ -116,6 +117,7 @@ public final class HrBridge implements AutoCloseable {
             HttpErrorAnswers.install(main.getCamelContext(), settings.getInt("camel.server.port", 0, 65535));
             bridge.registerOperations();
             bridge.loadExternalRoutes();
+            bridge.context().getRegistry().lookupByNameAndType("inboxDispatcher", InboxDispatcher.class).open();
         } catch (Exception e) {
             bridge.close();
             throw e;
