@@ -117,7 +117,8 @@ public final class HrBridge implements AutoCloseable {
             HttpErrorAnswers.install(main.getCamelContext(), settings.getInt("camel.server.port", 0, 65535));
             bridge.registerOperations();
             bridge.loadExternalRoutes();
-            // journaled events (those of the last run first) go to their flows once every route is in place
+            // processing (the journal and the last run's backlog first) starts once every route, external ones
+            // too, is in place: an event routed before its flow's route exists would end UNHANDLED
             main.getCamelContext().getRegistry().lookupByNameAndType("inbox", Inbox.class).start();
         } catch (Exception e) {
             bridge.close();

@@ -56,8 +56,12 @@ public class Inbox implements AutoCloseable {
                 moved -> unmoved.remove(moved.dedupKey()));
     }
 
-    /** Starts moving journaled events into the table; called once every route, external ones too, is running. */
+    /**
+     * Starts processing: the dispatcher takes work, and journaled events move into the table. Called once every
+     * route, external ones too, is running.
+     */
     public void start() {
+        dispatcher.open();
         if (ingester != null) {
             ingester.start();
         }

@@ -59,6 +59,7 @@ public class InboxDispatcher implements AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final AtomicInteger busy = new AtomicInteger();
+    private volatile boolean open;
 
     public InboxDispatcher(InboxRepository repository, InboxWriter writer, RetryPolicy retryPolicy, CamelContext camel,
                            String nodeId, Clock clock, int workerCount, Duration lease, Duration staleHeartbeat) {
@@ -84,14 +85,24 @@ public class InboxDispatcher implements AutoCloseable {
         return nodeId;
     }
 
-    /** Whether a message handed over now would start soon, rather than wait in a long queue. */
-    public boolean hasRoom() {
-        return workers.getQueue().size() < 1000;
+    /**
+     * Lets flows run, once every route is loaded (the operator's external routes come last). Until then messages
+     * are stored PENDING and wait: an event whose flow is an external route would otherwise end UNHANDLED.
+     */
+    public void open() {
+        open = true;
     }
 
-    /** Queues {@code id} for processing on this node; a no-op if it is queued already or the queue is full. */
+    /** Whether a message handed over now would start soon, rather than wait in a long queue. */
+    public boolean hasRoom() {
+        return open && workers.getQueue().size() < 1000;
+    }
+
+    /** Queues {@code id} for processing on this node; a no-op if it is queued already, the queue is full or not open. */
     public void submit(String id) {
-        enqueue(id, () -> claimAndProcess(id), () -> { });
+        if (open) {
+            enqueue(id, () -> claimAndProcess(id), () -> { });
+        }
     }
 
     /**
@@ -125,6 +136,9 @@ public class InboxDispatcher implements AutoCloseable {
 
     /** One poll: queues what is due or orphaned, up to the free room in the work queue. Returns how many. */
     public int pollOnce() throws Exception {
+        if (!open) {
+            return 0;
+        }
         int room = workers.getQueue().remainingCapacity() - 100;
         if (room <= 0) {
             return 0;
@@ -174,8 +188,9 @@ public class InboxDispatcher implements AutoCloseable {
                             message.id(), message.traceId());
                 }
             } else {
-                // group-committed; should it be lost, the lease runs out and the message runs again
-                writer.record(new InboxRepository.Finish(message.id(), nodeId, result));
+                // group-committed; the worker waits for it, so a crash can repeat at most one finished call per
+                // worker (not every result still queued); should it be lost, the lease runs out and it runs again
+                writer.record(new InboxRepository.Finish(message.id(), nodeId, result)).join();
             }
             long millis = (System.nanoTime() - started) / 1_000_000;
             if (result.state() == State.PENDING) {

@@ -50,6 +50,7 @@ public final class StubFeishuBridge implements BeforeAllCallback, AfterAllCallba
     public static final String API = "/api/v1/offboardings/revoke";
     public static final int RESPONSE_TIMEOUT_MS = 1500;
     public static final String OK = "{\"code\":0,\"msg\":\"success\",\"data\":{}}";
+    public static final String TOKEN = "{\"code\":0,\"msg\":\"ok\",\"tenant_access_token\":\"t-test\",\"expire\":7200}";
     private static final AtomicLong IDS = new AtomicLong(7095671727698400000L);
 
     private final Map<String, String> more;
@@ -68,7 +69,7 @@ public final class StubFeishuBridge implements BeforeAllCallback, AfterAllCallba
         dir = Files.createTempDirectory("hrb-stub-feishu");
         feishu = new WireMockServer(options().dynamicPort().containerThreads(40));
         feishu.start();
-        feishu.stubFor(post(TOKEN_PATH).willReturn(okJson("{\"code\":0,\"msg\":\"ok\",\"tenant_access_token\":\"t-test\",\"expire\":7200}")));
+        feishu.stubFor(post(TOKEN_PATH).willReturn(okJson(TOKEN)));
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("feishu.base-url", feishu.baseUrl());
         settings.put("feishu.app-id", "cli_test");
