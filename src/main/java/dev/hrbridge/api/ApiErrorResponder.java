@@ -1,6 +1,7 @@
 package dev.hrbridge.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hrbridge.db.Database;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -12,8 +13,8 @@ import java.util.Map;
 
 /**
  * Writes every error answer of the inbound HTTP side as {@code {"error": code, "message": text, ...}} with its
- * status. Anything that is not an {@link ApiException} is our fault: logged with the exchange id, answered 500
- * without a stack trace or exception text.
+ * status. An unreachable database is a 503 {@code storage_unavailable} (try again later). Anything else that is not an
+ * {@link ApiException} is our fault: logged with the exchange id, answered 500 without a stack trace or exception text.
  */
 public class ApiErrorResponder implements Processor {
 
@@ -24,6 +25,11 @@ public class ApiErrorResponder implements Processor {
     public void process(Exchange exchange) throws Exception {
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         ApiException error = unwrap(caught);
+        if (error == null && Database.unreachable(caught)) {
+            LOG.warn("Database unreachable answering {} {} (exchange {}): {}", exchange.getIn().getHeader(Exchange.HTTP_METHOD),
+                    exchange.getIn().getHeader(Exchange.HTTP_URI), exchange.getExchangeId(), caught.toString());
+            error = new ApiException(503, "storage_unavailable", "HR Bridge cannot reach its database right now; try again later");
+        }
         if (error == null) {
             LOG.error("Unexpected failure answering {} {} (exchange {})",
                     exchange.getIn().getHeader(Exchange.HTTP_METHOD), exchange.getIn().getHeader(Exchange.HTTP_URI),

@@ -13,6 +13,9 @@ import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.Optional;
 
@@ -136,6 +139,25 @@ public final class Database implements AutoCloseable {
             return Optional.empty(); // mem:, tcp:, ssl:, zip:
         }
         return Optional.of(Path.of(location));
+    }
+
+    /**
+     * Whether {@code failure} says the database could not be reached (no connection within the pool's timeout, a
+     * connection lost, the server shutting down), as opposed to a statement it refused: worth waiting out, not a bug.
+     */
+    public static boolean unreachable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLTransientConnectionException || cause instanceof SQLNonTransientConnectionException
+                    || cause instanceof SQLRecoverableException) {
+                return true;
+            }
+            // SQLSTATE class 08: connection exception; 57P: PostgreSQL's operator intervention (shutdown, restart)
+            if (cause instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public DataSource dataSource() {

@@ -141,10 +141,16 @@ public class Inbox implements AutoCloseable {
         // when a worker is free, the message is stored as claimed by it and runs straight after the commit
         InboxMessage.New toStore = dispatcher.hasRoom() ? message.claimedBy(dispatcher.nodeId()) : message;
         boolean stored;
+        CompletableFuture<Boolean> commit = writer.append(toStore);
         try {
-            stored = writer.append(toStore).get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            stored = commit.get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw unavailable(message, e instanceof ExecutionException ? e.getCause().toString() : "commit timed out");
+            // cancelled, the writer skips it (one it already took and commits later goes back to the poller);
+            // not cancellable, it was committed this very moment
+            if (commit.cancel(false) || commit.isCompletedExceptionally()) {
+                throw unavailable(message, e instanceof ExecutionException ? e.getCause().toString() : "commit timed out");
+            }
+            stored = commit.join();
         }
         if (stored && toStore.leaseOwner() != null) {
             dispatcher.run(toStore.asClaimed(Instant.now()));

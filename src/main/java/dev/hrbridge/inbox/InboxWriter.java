@@ -1,5 +1,6 @@
 package dev.hrbridge.inbox;
 
+import dev.hrbridge.db.Database;
 import dev.hrbridge.inbox.InboxRepository.Finish;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,23 +98,42 @@ public class InboxWriter implements AutoCloseable {
         List<Result> results = new ArrayList<>();
         for (Object operation : batch) {
             if (operation instanceof Append append) {
-                appends.add(append);
+                // a sender that stopped waiting was answered 503 and sends again: not stored behind its back
+                if (!append.stored().isDone()) {
+                    appends.add(append);
+                }
             } else {
                 results.add((Result) operation);
             }
+        }
+        if (appends.isEmpty() && results.isEmpty()) {
+            return;
         }
         try {
             boolean[] inserted = repository.write(appends.stream().map(Append::message).toList(),
                     results.stream().map(Result::finish).toList(), lease, clock.instant());
             for (int i = 0; i < appends.size(); i++) {
-                appends.get(i).stored().complete(inserted[i]);
+                InboxMessage.New message = appends.get(i).message();
+                if (!appends.get(i).stored().complete(inserted[i]) && inserted[i] && message.leaseOwner() != null) {
+                    // committed as the database came back, after its sender stopped waiting: nobody runs this claim,
+                    // so it goes back to PENDING for the poller now rather than after the lease
+                    record(new Finish(message.id(), message.leaseOwner(), new InboxRepository.Result(InboxMessage.State.PENDING,
+                            clock.instant(), false, null, null, null, null, "handed back: stored after its sender gave up")));
+                }
             }
             results.forEach(r -> r.recorded().complete(null));
         } catch (Exception e) {
-            LOG.error("Inbox write of {} message(s) and {} result(s) failed; senders are told to retry, results are "
-                    + "redone after the lease: {}", appends.size(), results.size(), e.toString());
+            // while the database is unreachable a result waits for it here; dropped, its flow (and the upstream
+            // call) would run again once the lease ran out
+            boolean keepResults = running && Database.unreachable(e);
+            LOG.error("Inbox write of {} message(s) and {} result(s) failed; senders are told to retry, results are {}: {}",
+                    appends.size(), results.size(), keepResults ? "kept until it is back" : "redone after the lease", e.toString());
             appends.forEach(a -> a.stored().completeExceptionally(e));
-            results.forEach(r -> r.recorded().completeExceptionally(e));
+            results.forEach(r -> {
+                if (!keepResults || !queue.offer(r)) {
+                    r.recorded().completeExceptionally(e);
+                }
+            });
         }
     }
 

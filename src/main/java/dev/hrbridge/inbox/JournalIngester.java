@@ -12,7 +12,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -124,16 +126,34 @@ public class JournalIngester implements AutoCloseable {
         List<CompletableFuture<Boolean>> commits = toStore.stream().map(writer::append).toList();
         Instant now = Instant.now();
         for (int i = 0; i < toStore.size(); i++) {
-            InboxMessage.New message = toStore.get(i);
-            boolean stored = commits.get(i).get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (stored && message.leaseOwner() != null) {
-                dispatcher.run(message.asClaimed(now));
-            } else if (stored) {
-                dispatcher.submit(message.id());
+            try {
+                commits.get(i).get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // what is not committed yet is called off (a claim committed anyway goes back to the poller) and the
+                // batch is read again from the journal; what did commit is started, its repeat found as stored
+                for (int j = i; j < toStore.size(); j++) {
+                    if (!commits.get(j).cancel(false)) {
+                        started(toStore.get(j), commits.get(j), now);
+                    }
+                }
+                throw e;
             }
-            moved.accept(message);
+            started(toStore.get(i), commits.get(i), now);
         }
         ingested.addAndGet(records.size());
+    }
+
+    /** Starts {@code message} if {@code commit} stored it, and forgets its key as on its way. */
+    private void started(InboxMessage.New message, CompletableFuture<Boolean> commit, Instant now) {
+        if (commit.isCompletedExceptionally()) {
+            return;
+        }
+        if (commit.join() && message.leaseOwner() != null) {
+            dispatcher.run(message.asClaimed(now));
+        } else if (commit.join()) {
+            dispatcher.submit(message.id());
+        }
+        moved.accept(message);
     }
 
     @Override

@@ -16,7 +16,8 @@ import java.util.Set;
 
 /**
  * The one place that decides what an IoT gateway answer means (seed 004's error table): {@code code} 200 is success;
- * HTTP 403 "Request Limited", HTTP 500/502/503/504, codes 20003, 20004, 20056, network errors and timeouts may pass
+ * HTTP 403 "Request Limited", HTTP 500/502/503/504, codes 20003, 20004, 20056, a 2xx that is not a JSON envelope
+ * with a code, network errors and timeouts may pass
  * when tried again ({@link RetryableFailure}); every other answer will not ({@link PermanentFailure}). Each call is
  * logged once with api, request id, status, code, outcome and duration; never params, auth codes or secrets.
  */
@@ -57,10 +58,13 @@ public class IotAnswerClassifier {
             return;
         }
         exchange.setProperty(LOCALIZED_MSG, localizedMsg);
+        // a 2xx without the gateway's JSON envelope (a proxy's page, a body cut in transit) is not the platform's
+        // decision: tried again like a cut connection, never taken as created or as a refusal
+        boolean malformed = status >= 200 && status < 300 && code == null;
         String description = api + " answered HTTP " + status + (code == null ? "" : " code " + code)
-                + (message == null ? "" : ": " + message);
+                + (message == null ? "" : ": " + message) + (malformed ? ": not a JSON envelope with a code" : "");
         if (RETRYABLE_HTTP.contains(status) || (status == 403 && (isRequestLimited(message) || isRequestLimited(gatewayError)))
-                || (status == 200 && code != null && RETRYABLE_CODES.contains(code))) {
+                || (status == 200 && code != null && RETRYABLE_CODES.contains(code)) || malformed) {
             log(exchange, status, code, "retryable", null);
             throw new RetryableFailure(api, status, code, message, description, null, null);
         }

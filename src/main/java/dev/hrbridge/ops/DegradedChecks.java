@@ -37,15 +37,26 @@ public final class DegradedChecks {
         };
     }
 
-    /** Degraded when the number of dead letters grew over the last {@code window}. */
+    /**
+     * Degraded when the number of dead letters grew over the last {@code window}. Unknown (and UP: the database check
+     * says DOWN) when the database does not answer within a second.
+     */
     public static HealthCheck deadLetters(InboxStatistics statistics, Clock clock, Duration window) {
         return new AbstractHealthCheck("hrb", "dead-letters") {
+            private final BoundedRead<Long> count = new BoundedRead<>("hrb-health-dead-letters", Duration.ofSeconds(1));
             private long baseline = -1;
             private Instant baselineAt = Instant.MIN;
 
             @Override
             protected synchronized void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-                long dead = statistics.snapshot().count(InboxMessage.State.DEAD);
+                long dead;
+                try {
+                    dead = count.get(() -> statistics.snapshot().count(InboxMessage.State.DEAD));
+                } catch (Exception e) {
+                    builder.detail("dead", "unknown").message("dead letters not counted: the database did not answer");
+                    builder.up();
+                    return;
+                }
                 Instant now = clock.instant();
                 if (baseline < 0 || baselineAt.plus(window).isBefore(now) || dead < baseline) {
                     baseline = dead;

@@ -1,6 +1,7 @@
 package dev.hrbridge.feishu;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.hrbridge.TestBridge;
 import dev.hrbridge.outbound.DeferredFailure;
@@ -14,6 +15,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -171,11 +175,58 @@ class FeishuCallRouteTest {
         assertThat(retryable.platformCode()).isEqualTo(1160204);
     }
 
+    // a 200 that is not Feishu's JSON (a proxy's page, a body cut in transit) is no decision of Feishu: never a success
+    // (the call may not have happened), never a permanent refusal (nothing says so); retried, bounded, visible at the end
+    @ParameterizedTest(name = "HTTP 200 with [{0}] is retryable")
+    @ValueSource(strings = {"{\"code\":0,", "{\"code\":0,\"msg\":\"succ", "<html>gateway</html>", "[0]", "{\"msg\":\"success\"}"})
+    void aMalformedAnswerWithHttp200IsRetryableNeverSuccess(String body) {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(body)));
+
+        RetryableFailure failure = failure(call("corehr.offboardings.revoke", REVOKE, "{}", Map.of()), RetryableFailure.class);
+
+        assertThat(failure.httpStatus()).isEqualTo(200);
+        assertThat(failure.platformCode()).isNull();
+        assertThat(failure).hasMessageContaining("malformed answer");
+    }
+
     @Test
-    void aMalformedAnswerWithHttp200IsRetryable() {
-        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(aResponse().withStatus(200).withBody("<html>gateway</html>")));
+    void anEmptyBodyWithHttp200IsRetryable() {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(aResponse().withStatus(200)));
 
         failure(call("corehr.offboardings.revoke", REVOKE, "{}", Map.of()), RetryableFailure.class);
+    }
+
+    @ParameterizedTest(name = "{0} is retryable")
+    @EnumSource(value = Fault.class, names = {"CONNECTION_RESET_BY_PEER", "EMPTY_RESPONSE", "MALFORMED_RESPONSE_CHUNK",
+            "RANDOM_DATA_THEN_CLOSE"})
+    void aConnectionClosedByFeishuIsRetryableAndCalledOnce(Fault fault) {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(aResponse().withFault(fault)));
+
+        RetryableFailure failure = failure(call("corehr.offboardings.revoke", REVOKE, "{}", Map.of()), RetryableFailure.class);
+
+        assertThat(failure.platformCode()).isNull();
+        // Apache HttpClient's own silent retry is off: one request, the retry is the dispatcher's, durable and counted
+        feishu.verify(exactly(1), postRequestedFor(urlPathEqualTo(REVOKE)));
+    }
+
+    @ParameterizedTest(name = "a token endpoint answering {0} is retryable and not cached")
+    @ValueSource(strings = {"reset", "{\"code\":0,\"tenant_access_token\":\"t-cu", "<html>gateway</html>"})
+    void aBrokenTokenAnswerIsRetryableAndTheNextCallFetchesAgain(String answer) {
+        feishu.stubFor(post(TOKEN_PATH).inScenario("broken-token").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(answer.equals("reset") ? aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)
+                        : aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(answer))
+                .willSetStateTo("healed"));
+        feishu.stubFor(post(TOKEN_PATH).inScenario("broken-token").whenScenarioStateIs("healed")
+                .willReturn(okJson(token("t-healed", 7200))));
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(okJson("{\"code\":0,\"msg\":\"success\"}")));
+
+        RetryableFailure failure = failure(call("corehr.offboardings.revoke", REVOKE, "{}", Map.of()), RetryableFailure.class);
+        assertThat(failure.api()).isEqualTo(TenantTokenCache.API);
+        feishu.verify(exactly(0), postRequestedFor(urlPathEqualTo(REVOKE)));
+
+        assertThat(call("corehr.offboardings.revoke", REVOKE, "{}", Map.of()).getException()).isNull();
+        feishu.verify(exactly(1), postRequestedFor(urlPathEqualTo(REVOKE)).withHeader("Authorization", equalTo("Bearer t-healed")));
     }
 
     @Test

@@ -6,6 +6,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.hrbridge.TestBridge;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 import java.net.http.HttpRequest;
@@ -197,6 +200,62 @@ class IotEmployeeFlowTest {
         assertThat(response.statusCode()).isEqualTo(502);
         assertThat(JSON.readTree(response.body()).path("error").asText()).isEqualTo("upstream_error");
         gateway.verify(3, postRequestedFor(urlPathEqualTo(PATH)));
+    }
+
+    @ParameterizedTest(name = "{0}, then code 200, is answered 201 after one retry")
+    @EnumSource(value = Fault.class, names = {"CONNECTION_RESET_BY_PEER", "EMPTY_RESPONSE", "MALFORMED_RESPONSE_CHUNK",
+            "RANDOM_DATA_THEN_CLOSE"})
+    void aConnectionClosedByTheGatewayIsRetriedAndTheRecoveredAnswerIs201(Fault fault) throws Exception {
+        gateway.stubFor(post(urlPathEqualTo(PATH)).inScenario("closed").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withFault(fault)).willSetStateTo("recovered"));
+        gateway.stubFor(post(urlPathEqualTo(PATH)).inScenario("closed").whenScenarioStateIs("recovered")
+                .willReturn(okJson(answer(200, null, null, "{\"employeeId\":\"emp-3\"}"))));
+
+        HttpResponse<String> response = create("{\"authCode\":\"code-11\",\"codeType\":\"AUTH_CODE\"}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        assertThat(JSON.readTree(response.body()).path("employeeId").asText()).isEqualTo("emp-3");
+        gateway.verify(2, postRequestedFor(urlPathEqualTo(PATH)));
+    }
+
+    @Test
+    void aGatewayThatKeepsClosingTheConnectionIs502AfterThreeAttempts() throws Exception {
+        gateway.stubFor(post(urlPathEqualTo(PATH)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+
+        HttpResponse<String> response = create("{\"authCode\":\"code-12\",\"codeType\":\"AUTH_CODE\"}");
+
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(JSON.readTree(response.body()).path("error").asText()).isEqualTo("upstream_error");
+        gateway.verify(3, postRequestedFor(urlPathEqualTo(PATH)));
+    }
+
+    // a 200 whose body is not the gateway's JSON envelope (a proxy page, a body cut in transit) says nothing about the
+    // employee: never 201, and retried like a cut connection rather than refused for good
+    @ParameterizedTest(name = "HTTP 200 with [{0}] is retried, then 502")
+    @ValueSource(strings = {"{\"code\":200,\"data\":{\"employeeId\":", "<html>gateway</html>", "", "[200]"})
+    void aMalformedAnswerWithHttp200IsRetriedNeverCreatedThen502(String body) throws Exception {
+        gateway.stubFor(post(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(body)));
+
+        HttpResponse<String> response = create("{\"authCode\":\"code-13\",\"codeType\":\"AUTH_CODE\"}");
+
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(JSON.readTree(response.body()).path("error").asText()).isEqualTo("upstream_error");
+        gateway.verify(3, postRequestedFor(urlPathEqualTo(PATH)));
+    }
+
+    @Test
+    void aMalformedAnswerThenCode200IsAnswered201() throws Exception {
+        gateway.stubFor(post(urlPathEqualTo(PATH)).inScenario("cut").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"id\":\"4de2c367\",\"code\":20")).willSetStateTo("whole"));
+        gateway.stubFor(post(urlPathEqualTo(PATH)).inScenario("cut").whenScenarioStateIs("whole")
+                .willReturn(okJson(answer(200, null, null, "{\"employeeId\":\"emp-4\"}"))));
+
+        HttpResponse<String> response = create("{\"authCode\":\"code-14\",\"codeType\":\"AUTH_CODE\"}");
+
+        assertThat(response.statusCode()).isEqualTo(201);
+        gateway.verify(2, postRequestedFor(urlPathEqualTo(PATH)));
     }
 
     @Test

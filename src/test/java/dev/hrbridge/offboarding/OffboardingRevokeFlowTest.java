@@ -1,6 +1,7 @@
 package dev.hrbridge.offboarding;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.hrbridge.ApiClient;
@@ -182,6 +183,26 @@ class OffboardingRevokeFlowTest {
         assertThat(stage.callsFor(id)).hasSize(2);
         // succeeded through the retry after the 1.5 s timeout, not by waiting out the 5 s answer
         assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofMillis(4900));
+    }
+
+    @ParameterizedTest(name = "{0}, then code 0, is SUCCEEDED after one retry")
+    @ValueSource(strings = {"CONNECTION_RESET_BY_PEER", "EMPTY_RESPONSE", "MALFORMED_RESPONSE_CHUNK", "RANDOM_DATA_THEN_CLOSE",
+            "truncated:{\"code\":0,", "truncated:<html><body>502 Bad Gateway</body></html>"})
+    void aConnectionClosedOrAMalformedAnswerIsRetriedAndTheRequestSucceedsOnceFeishuHeals(String fault) throws Exception {
+        String id = newOffboardingId();
+        stage.feishu.stubFor(revokeOf(id).inScenario("broken-" + id).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(fault.startsWith("truncated:")
+                        ? aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                                .withBody(fault.substring("truncated:".length()))
+                        : aResponse().withFault(Fault.valueOf(fault)))
+                .willSetStateTo("healed"));
+        stage.feishu.stubFor(revokeOf(id).inScenario("broken-" + id).whenScenarioStateIs("healed").willReturn(okJson(OK)));
+
+        JsonNode view = awaitState(stage.api, revoke(stage.api, id), "SUCCEEDED");
+
+        assertThat(view.path("outcome").asText()).isEqualTo("revoked");
+        assertThat(view.path("attempts").asInt()).isEqualTo(2);
+        assertThat(stage.callsFor(id)).hasSize(2);
     }
 
     @Test
