@@ -101,6 +101,8 @@ class TwoInstancesPostgresIT {
             survivor.awaitHealthy(Duration.ofSeconds(90));
             String doomedNode = awaitNodeId(url, doomed);
             String survivorNode = awaitNodeId(url, survivor);
+            // from here on both serve: neither may look dead to the other (start-up itself claims nothing)
+            heartbeats.reset();
             long healthy = System.nanoTime();
 
             FeishuPush toDoomed = new FeishuPush(doomed.api("/webhooks/feishu/events"), ENCRYPT_KEY);
@@ -149,6 +151,8 @@ class TwoInstancesPostgresIT {
 
             heartbeats.close();
             long survivorHeartbeatAge = heartbeats.oldest(survivorNode);
+            assertThat(survivorHeartbeatAge).as("the survivor's heartbeat, as the other instance saw it, in ms")
+                    .isBetween(0L, (long) STALE_NODE_MS);
             Map<String, Integer> attempts = attempts(url);
             Map<String, List<LoggedRequest>> calls = stub.findAll(postRequestedFor(urlPathMatching("/processed/.*")))
                     .stream().collect(Collectors.groupingBy(LoggedRequest::getBodyAsString));
@@ -232,6 +236,10 @@ class TwoInstancesPostgresIT {
                     // the next sample counts
                 }
             }, 0, 100, TimeUnit.MILLISECONDS);
+        }
+
+        void reset() {
+            oldest.clear();
         }
 
         long oldest(String node) {
