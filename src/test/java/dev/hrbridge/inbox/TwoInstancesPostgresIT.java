@@ -189,13 +189,14 @@ class TwoInstancesPostgresIT {
             long interruptedCalls = orphaned.stream().filter(k -> by(calls.get(k), "a") > 0).count();
             assertThat(duplicates.size()).as("events called twice: at most one per worker of the killed instance")
                     .isLessThanOrEqualTo(WORKERS);
-            System.out.printf("two instances on PostgreSQL: %d events acknowledged (%d failed over to the survivor), "
+            System.out.printf("two instances on PostgreSQL: %d events acknowledged (%d failed over to the survivor); "
                             + "killed instance held %d claimed, %d of them already called upstream; survivor took over %d "
-                            + "(first %d ms after the kill); %d duplicate upstream calls %s; survivor's heartbeat at most %d ms old; both healthy after %d ms, posted in %d ms, "
-                            + "all SUCCEEDED %d ms later; wall time %d s%n",
+                            + "(first %d ms after the kill); %d duplicate upstream calls %s; survivor's heartbeat at most "
+                            + "%d ms old; both healthy after %d ms, posted in %d ms, all SUCCEEDED %d ms later; "
+                            + "wall time %d s%n",
                     EVENTS, failedOver.get(), orphaned.size(), interruptedCalls, orphaned.size(),
-                    Duration.between(killedAt.get(), firstTakeover).toMillis(), duplicates.size(), duplicates, survivorHeartbeatAge,
-                    millis(started, healthy), millis(healthy, posted), millis(posted, drained),
+                    Duration.between(killedAt.get(), firstTakeover).toMillis(), duplicates.size(), duplicates,
+                    survivorHeartbeatAge, millis(started, healthy), millis(healthy, posted), millis(posted, drained),
                     Duration.ofNanos(System.nanoTime() - started).toSeconds());
         }
     }
