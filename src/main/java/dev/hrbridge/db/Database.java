@@ -160,6 +160,15 @@ public final class Database implements AutoCloseable {
         return false;
     }
 
+    /**
+     * A connection of its own, outside the pool, for a thread that must never wait behind pooled work (the webhook
+     * journal's dedup look-up). The caller closes it.
+     */
+    public Connection unpooledConnection() throws SQLException {
+        return java.sql.DriverManager.getConnection(dataSource.getJdbcUrl(), dataSource.getUsername(),
+                dataSource.getPassword());
+    }
+
     public DataSource dataSource() {
         return dataSource;
     }

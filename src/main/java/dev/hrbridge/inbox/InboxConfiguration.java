@@ -14,9 +14,13 @@ import org.apache.camel.spi.Registry;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** Wires the webhook reader, the durable inbox and its dispatcher into the registry for the routes. */
 public class InboxConfiguration implements CamelConfiguration {
@@ -41,10 +45,11 @@ public class InboxConfiguration implements CamelConfiguration {
                 nodeRegistry.nodeId(), clock, settings.getInt("hrb.inbox.workers", 1, 256), lease,
                 Duration.ofMillis(settings.getLong("hrb.inbox.stale-node-ms", 1000, 86_400_000)));
         Duration commitTimeout = Duration.ofMillis(settings.getLong("hrb.inbox.commit-timeout-ms", 100, 60_000));
-        Inbox inbox = journal(database, repository).map(journal -> new Inbox(repository, writer, dispatcher, commitTimeout, journal,
+        Inbox inbox = journal(database).map(journal -> new Inbox(repository, writer, dispatcher, commitTimeout, journal,
                         settings.getInt("hrb.inbox.journal.max-backlog", 1000, 10_000_000)))
                 .orElseGet(() -> new Inbox(repository, writer, dispatcher, commitTimeout));
         registry.bind("inboxRepository", repository);
+        registry.bind("inboxWriter", writer);
         registry.bind("inbox", inbox);
         registry.bind("inboxDispatcher", dispatcher);
         registry.bind("inboxView", new InboxView(repository));
@@ -58,7 +63,7 @@ public class InboxConfiguration implements CamelConfiguration {
     }
 
     /** The journal beside an embedded H2 file (PostgreSQL instances share the table, so they commit to it). */
-    private Optional<InboxJournal> journal(Database database, InboxRepository repository) {
+    private Optional<InboxJournal> journal(Database database) {
         Optional<Path> file = database.embeddedFile();
         if (file.isEmpty() || !settings.getBoolean("hrb.inbox.journal.enabled")) {
             return Optional.empty();
@@ -68,9 +73,49 @@ public class InboxConfiguration implements CamelConfiguration {
             return Optional.of(new InboxJournal(directory,
                     settings.getLong("hrb.inbox.journal.segment-bytes", 1 << 20, 1L << 34),
                     settings.getBoolean("hrb.inbox.journal.force"),
-                    settings.getInt("hrb.inbox.write-queue", 100, 1_000_000), repository::storedKeys));
+                    settings.getInt("hrb.inbox.write-queue", 100, 1_000_000), new KeyLookup(database)));
         } catch (IOException e) {
             throw new ConfigurationException("cannot open the inbox journal in " + directory + ": " + e);
+        }
+    }
+
+    /**
+     * The journal's dedup look-up on a connection of its own: an acknowledgement never waits for a pooled
+     * connection that flows and the inbox writer are busy with.
+     */
+    private static final class KeyLookup implements InboxJournal.StoredKeys, AutoCloseable {
+        private final Database database;
+        private Connection connection;
+
+        KeyLookup(Database database) {
+            this.database = database;
+        }
+
+        @Override
+        public Set<String> of(List<String> dedupKeys) throws SQLException {
+            try {
+                if (connection == null) {
+                    connection = database.unpooledConnection();
+                }
+                return InboxRepository.storedKeys(connection, dedupKeys);
+            } catch (SQLException e) {
+                if (connection != null) {
+                    try {
+                        connection.close();
+                    } catch (SQLException ignored) {
+                        // broken already; a new one is opened on the next look-up
+                    }
+                    connection = null;
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            if (connection != null) {
+                connection.close();
+            }
         }
     }
 }

@@ -348,5 +348,12 @@ public class InboxJournal implements AutoCloseable {
         synchronized (appended) {
             appended.notifyAll();
         }
+        if (storedKeys instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("Closing the inbox journal's dedup look-up failed: {}", e.toString());
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.hrbridge.inbox;
 
 import dev.hrbridge.db.Database;
+import dev.hrbridge.db.SqlWork;
 import dev.hrbridge.inbox.InboxMessage.Kind;
 import dev.hrbridge.inbox.InboxMessage.State;
 
@@ -59,6 +60,12 @@ public class InboxRepository {
      */
     public boolean[] write(List<InboxMessage.New> messages, List<Finish> finishes, Duration lease, Instant now)
             throws SQLException {
+        return write(messages, finishes, null, lease, now);
+    }
+
+    /** {@link #write(List, List, Duration, Instant)}, with {@code more} statements (may be null) in the same transaction. */
+    public boolean[] write(List<InboxMessage.New> messages, List<Finish> finishes, SqlWork<Void> more, Duration lease,
+                           Instant now) throws SQLException {
         boolean[] inserted = new boolean[messages.size()];
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
@@ -72,6 +79,9 @@ public class InboxRepository {
                 }
                 if (!finishes.isEmpty()) {
                     finishAll(connection, finishes, now);
+                }
+                if (more != null) {
+                    more.run(connection);
                 }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
@@ -311,11 +321,9 @@ public class InboxRepository {
         }
     }
 
-    /** Which of {@code dedupKeys} are stored already. */
-    public Set<String> storedKeys(List<String> dedupKeys) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            return existingKeys(connection, dedupKeys);
-        }
+    /** Which of {@code dedupKeys} are stored already, read on {@code connection}. */
+    public static Set<String> storedKeys(Connection connection, List<String> dedupKeys) throws SQLException {
+        return existingKeys(connection, dedupKeys);
     }
 
     public Optional<InboxMessage> findByDedupKey(String dedupKey) throws SQLException {

@@ -26,7 +26,8 @@ import java.util.function.Consumer;
 public class JournalIngester implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JournalIngester.class);
-    private static final int BATCH = 500;
+    /** Records per inbox transaction: workers wait for their results' commit, which shares that transaction. */
+    private static final int BATCH = 100;
 
     private final InboxJournal journal;
     private final InboxWriter writer;
