@@ -11,6 +11,7 @@ import dev.hrbridge.outbound.OutboundOutcome;
 import dev.hrbridge.outbound.RetryableFailure;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.http.HttpMethods;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +85,8 @@ public class FeishuCall {
             throw new IllegalArgumentException(PATH + " must start with '/', got '" + pathAndQuery + "'");
         }
         int question = pathAndQuery.indexOf('?');
-        exchange.setProperty("HrbHttpMethod", method);
+        // the http component wants its enum: handing it a String costs a type-converter search on every call
+        exchange.setProperty("HrbHttpMethod", HttpMethods.valueOf(method));
         exchange.setProperty("HrbHttpPath", question < 0 ? pathAndQuery : pathAndQuery.substring(0, question));
         exchange.setProperty("HrbHttpQuery", question < 0 ? null : pathAndQuery.substring(question + 1));
         Object body = in.getBody();

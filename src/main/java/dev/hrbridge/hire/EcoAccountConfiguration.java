@@ -2,7 +2,6 @@ package dev.hrbridge.hire;
 
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.db.Database;
-import dev.hrbridge.inbox.InboxWriter;
 import dev.hrbridge.outbound.RetryPolicy;
 import dev.hrbridge.sandbox.HireEcoSandbox;
 import dev.hrbridge.sandbox.PlatformSimulator;
@@ -31,8 +30,7 @@ public class EcoAccountConfiguration implements CamelConfiguration {
         CustomerCatalogue catalogue = CustomerCatalogue.load(settings);
         LOG.info("Hire eco accounts: {} customer(s) in the catalogue {}, customer named by the custom field '{}'",
                 catalogue.size(), catalogue.location(), settings.require("hrb.eco.customer-field"));
-        EcoAccountRepository repository = new EcoAccountRepository(database.dataSource(),
-                registry.lookupByNameAndType("inboxWriter", InboxWriter.class));
+        EcoAccountRepository repository = new EcoAccountRepository(database.dataSource());
         registry.bind("ecoAccountBinding", new EcoAccountBinding(repository, catalogue,
                 settings.require("hrb.eco.customer-field"), registry.lookupByNameAndType("retryPolicy", RetryPolicy.class),
                 Clock.systemUTC()));

@@ -1,7 +1,5 @@
 package dev.hrbridge.hire;
 
-import dev.hrbridge.inbox.InboxWriter;
-
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,17 +9,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 import static dev.hrbridge.db.SqlColumns.instant;
 import static dev.hrbridge.db.SqlColumns.time;
 
-/**
- * JDBC access to {@code eco_account}, the same SQL on H2 and PostgreSQL. Writes go through the inbox's group commit
- * ({@link InboxWriter#transact}): a binding and its push state are committed along with inbox results, instead of
- * one commit per statement from every worker.
- */
+/** JDBC access to {@code eco_account}, the same SQL on H2 and PostgreSQL. */
 public class EcoAccountRepository {
 
     private static final String COLUMNS = "account_id, scope, account_name, usage_list, custom_field_list, customer_id, "
@@ -30,11 +22,9 @@ public class EcoAccountRepository {
     private static final String CONSTRAINT_VIOLATION = "23";
 
     private final DataSource dataSource;
-    private final InboxWriter writer;
 
-    public EcoAccountRepository(DataSource dataSource, InboxWriter writer) {
+    public EcoAccountRepository(DataSource dataSource) {
         this.dataSource = dataSource;
-        this.writer = writer;
     }
 
     /**
@@ -42,27 +32,9 @@ public class EcoAccountRepository {
      * decides, so two instances handling the same account at once still store it once.
      */
     public boolean insertIfAbsent(EcoAccount account) throws SQLException {
-        try {
-            return committed(writer.transact(connection -> insertIfAbsent(connection, account)));
-        } catch (SQLException e) {
-            if (e.getSQLState() != null && e.getSQLState().startsWith(CONSTRAINT_VIOLATION) && find(account.accountId()).isPresent()) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
-    private static boolean insertIfAbsent(Connection connection, EcoAccount account) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT 1 FROM eco_account WHERE account_id = ?")) {
-            select.setString(1, account.accountId());
-            try (ResultSet rows = select.executeQuery()) {
-                if (rows.next()) {
-                    return false;
-                }
-            }
-        }
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO eco_account (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        String sql = "INSERT INTO eco_account (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement insert = connection.prepareStatement(sql)) {
             insert.setString(1, account.accountId());
             insert.setInt(2, account.scope());
             insert.setString(3, account.accountName());
@@ -78,6 +50,11 @@ public class EcoAccountRepository {
             insert.setObject(13, time(account.createdAt()));
             insert.setObject(14, time(account.updatedAt()));
             return insert.executeUpdate() == 1;
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith(CONSTRAINT_VIOLATION) && find(account.accountId()).isPresent()) {
+                return false;
+            }
+            throw e;
         }
     }
 
@@ -124,25 +101,12 @@ public class EcoAccountRepository {
     }
 
     private void update(String sql, Object... values) throws SQLException {
-        committed(writer.transact(connection -> {
-            try (PreparedStatement update = connection.prepareStatement(sql)) {
-                for (int i = 0; i < values.length; i++) {
-                    update.setObject(i + 1, values[i]);
-                }
-                return update.executeUpdate();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                update.setObject(i + 1, values[i]);
             }
-        }));
-    }
-
-    /** The answer of a group-committed write once it is committed; its own SQLException when it failed. */
-    private static <T> T committed(CompletableFuture<T> write) throws SQLException {
-        try {
-            return write.get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof SQLException sql ? sql : new SQLException("eco account write failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SQLException("interrupted while the eco account write was committed", e);
+            update.executeUpdate();
         }
     }
 

@@ -49,7 +49,6 @@ public class InboxConfiguration implements CamelConfiguration {
                         settings.getInt("hrb.inbox.journal.max-backlog", 1000, 10_000_000)))
                 .orElseGet(() -> new Inbox(repository, writer, dispatcher, commitTimeout));
         registry.bind("inboxRepository", repository);
-        registry.bind("inboxWriter", writer);
         registry.bind("inbox", inbox);
         registry.bind("inboxDispatcher", dispatcher);
         registry.bind("inboxView", new InboxView(repository));

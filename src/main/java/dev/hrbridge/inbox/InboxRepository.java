@@ -1,7 +1,6 @@
 package dev.hrbridge.inbox;
 
 import dev.hrbridge.db.Database;
-import dev.hrbridge.db.SqlWork;
 import dev.hrbridge.inbox.InboxMessage.Kind;
 import dev.hrbridge.inbox.InboxMessage.State;
 
@@ -60,12 +59,6 @@ public class InboxRepository {
      */
     public boolean[] write(List<InboxMessage.New> messages, List<Finish> finishes, Duration lease, Instant now)
             throws SQLException {
-        return write(messages, finishes, null, lease, now);
-    }
-
-    /** {@link #write(List, List, Duration, Instant)}, with {@code more} statements (may be null) in the same transaction. */
-    public boolean[] write(List<InboxMessage.New> messages, List<Finish> finishes, SqlWork<Void> more, Duration lease,
-                           Instant now) throws SQLException {
         boolean[] inserted = new boolean[messages.size()];
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
@@ -79,9 +72,6 @@ public class InboxRepository {
                 }
                 if (!finishes.isEmpty()) {
                     finishAll(connection, finishes, now);
-                }
-                if (more != null) {
-                    more.run(connection);
                 }
                 connection.commit();
             } catch (SQLException | RuntimeException e) {

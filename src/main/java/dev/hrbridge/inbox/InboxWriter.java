@@ -1,13 +1,10 @@
 package dev.hrbridge.inbox;
 
 import dev.hrbridge.db.Database;
-import dev.hrbridge.db.SqlWork;
 import dev.hrbridge.inbox.InboxRepository.Finish;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,9 +38,6 @@ public class InboxWriter implements AutoCloseable {
     private record Result(Finish finish, CompletableFuture<Void> recorded) {
     }
 
-    private record Work(SqlWork<?> work, CompletableFuture<Object> done) {
-    }
-
     public InboxWriter(InboxRepository repository, Clock clock, Duration lease, int capacity) {
         this.repository = repository;
         this.clock = clock;
@@ -69,19 +63,6 @@ public class InboxWriter implements AutoCloseable {
         CompletableFuture<Void> recorded = new CompletableFuture<>();
         enqueue(new Result(finish, recorded), recorded);
         return recorded;
-    }
-
-    /**
-     * Runs a flow's own statements in the next group commit and completes with their answer once it is committed.
-     * On H2 every commit costs milliseconds and commits serialize, so sixteen workers each committing their state
-     * would queue behind each other; riding along with the inbox's transaction they share one. A failing
-     * {@code work} is rolled back to its savepoint alone and fails its own future.
-     */
-    @SuppressWarnings("unchecked")
-    public <T> CompletableFuture<T> transact(SqlWork<T> work) {
-        CompletableFuture<Object> done = new CompletableFuture<>();
-        enqueue(new Work(work, done), done);
-        return (CompletableFuture<T>) done;
     }
 
     private void enqueue(Object operation, CompletableFuture<?> done) {
@@ -115,40 +96,22 @@ public class InboxWriter implements AutoCloseable {
     private void write(List<Object> batch) {
         List<Append> appends = new ArrayList<>();
         List<Result> results = new ArrayList<>();
-        List<Work> works = new ArrayList<>();
         for (Object operation : batch) {
             if (operation instanceof Append append) {
                 // a sender that stopped waiting was answered 503 and sends again: not stored behind its back
                 if (!append.stored().isDone()) {
                     appends.add(append);
                 }
-            } else if (operation instanceof Work work) {
-                works.add(work);
             } else {
                 results.add((Result) operation);
             }
         }
-        if (appends.isEmpty() && results.isEmpty() && works.isEmpty()) {
+        if (appends.isEmpty() && results.isEmpty()) {
             return;
         }
-        Object[] answers = new Object[works.size()];
-        SQLException[] failures = new SQLException[works.size()];
-        SqlWork<Void> flowWork = works.isEmpty() ? null : connection -> {
-            for (int i = 0; i < works.size(); i++) {
-                Savepoint savepoint = connection.setSavepoint();
-                try {
-                    answers[i] = works.get(i).work().run(connection);
-                    connection.releaseSavepoint(savepoint);
-                } catch (SQLException e) {
-                    connection.rollback(savepoint);
-                    failures[i] = e;
-                }
-            }
-            return null;
-        };
         try {
             boolean[] inserted = repository.write(appends.stream().map(Append::message).toList(),
-                    results.stream().map(Result::finish).toList(), flowWork, lease, clock.instant());
+                    results.stream().map(Result::finish).toList(), lease, clock.instant());
             for (int i = 0; i < appends.size(); i++) {
                 InboxMessage.New message = appends.get(i).message();
                 if (!appends.get(i).stored().complete(inserted[i]) && inserted[i] && message.leaseOwner() != null) {
@@ -159,13 +122,6 @@ public class InboxWriter implements AutoCloseable {
                 }
             }
             results.forEach(r -> r.recorded().complete(null));
-            for (int i = 0; i < works.size(); i++) {
-                if (failures[i] != null) {
-                    works.get(i).done().completeExceptionally(failures[i]);
-                } else {
-                    works.get(i).done().complete(answers[i]);
-                }
-            }
         } catch (Exception e) {
             // while the database is unreachable a result waits for it here; dropped, its flow (and the upstream
             // call) would run again once the lease ran out
@@ -173,7 +129,6 @@ public class InboxWriter implements AutoCloseable {
             LOG.error("Inbox write of {} message(s) and {} result(s) failed; senders are told to retry, results are {}: {}",
                     appends.size(), results.size(), keepResults ? "kept until it is back" : "redone after the lease", e.toString());
             appends.forEach(a -> a.stored().completeExceptionally(e));
-            works.forEach(w -> w.done().completeExceptionally(e));
             results.forEach(r -> {
                 if (!keepResults || !queue.offer(r)) {
                     r.recorded().completeExceptionally(e);
@@ -195,8 +150,6 @@ public class InboxWriter implements AutoCloseable {
             IllegalStateException closed = new IllegalStateException("the inbox is closed");
             if (left instanceof Append append) {
                 append.stored().completeExceptionally(closed);
-            } else if (left instanceof Work work) {
-                work.done().completeExceptionally(closed);
             } else {
                 ((Result) left).recorded().completeExceptionally(closed);
             }

@@ -65,8 +65,8 @@ public class OutboundConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public NoAutomaticRetries noAutomaticRetries() {
-        return new NoAutomaticRetries();
+    public PlainHttpClient plainHttpClient() {
+        return new PlainHttpClient();
     }
 
     @BindToRegistry
