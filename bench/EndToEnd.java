@@ -7,9 +7,6 @@ import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -21,7 +18,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -30,12 +26,13 @@ import java.util.regex.Pattern;
 /**
  * End-to-end latency at a steady rate: plays Feishu's OpenAPI (tenant token and the background-check package
  * endpoint) on STUB_PORT, sends signed, encrypted hire.eco_account.created_v1 events to HR Bridge at RATE per
- * second for SECONDS (open loop: a slow answer does not slow the sender), and measures, per event, the time from
+ * second for SECONDS (on 16 keep-alive connections, each event sent at its scheduled time unless its connection is still busy), and measures, per event, the time from
  * HR Bridge's 200 to the package call arriving here. HR Bridge must run live against http://127.0.0.1:STUB_PORT.
  * java bench/EndToEnd.java WEBHOOK_URL STUB_PORT RATE SECONDS ENCRYPT_KEY TOKEN
  */
 public class EndToEnd {
 
+    private static final int CONNECTIONS = 16;
     private static final Pattern ACCOUNT = Pattern.compile("\"account_id\"\\s*:\\s*\"([^\"]+)\"");
 
     public static void main(String[] args) throws Exception {
@@ -95,37 +92,48 @@ public class EndToEnd {
                     "X-Lark-Request-Nonce", nonce, "X-Lark-Signature", signature});
         }
 
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        // a few persistent connections writing prepared requests: the sender must not take the CPU it measures
         long[] ackedAt = new long[total];
         long[] sentAt = new long[total];
         AtomicInteger acked = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
-        ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
-        AtomicInteger next = new AtomicInteger();
         long periodNanos = 1_000_000_000L / rate;
-        sender.scheduleAtFixedRate(() -> {
-            int i = next.getAndIncrement();
-            if (i >= total) {
-                return;
-            }
-            sentAt[i] = System.nanoTime();
-            client.sendAsync(HttpRequest.newBuilder(webhook).headers(headers.get(i))
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(bodies.get(i))).build(),
-                    HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
-                if (failure == null && response.statusCode() == 200) {
-                    ackedAt[i] = System.nanoTime();
-                    acked.incrementAndGet();
-                } else {
-                    refused.incrementAndGet();
+        long start = System.nanoTime() + 50_000_000L;
+        for (int c = 0; c < CONNECTIONS; c++) {
+            int first = c;
+            Thread sender = new Thread(() -> {
+                Connection connection = null;
+                for (int i = first; i < total; i += CONNECTIONS) {
+                    long due = start + i * periodNanos;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                    sentAt[i] = System.nanoTime();
+                    try {
+                        if (connection == null) {
+                            connection = new Connection(webhook);
+                        }
+                        if (connection.post(webhook, headers.get(i), bodies.get(i)) == 200) {
+                            ackedAt[i] = System.nanoTime();
+                            acked.incrementAndGet();
+                        } else {
+                            refused.incrementAndGet();
+                        }
+                    } catch (IOException e) {
+                        refused.incrementAndGet();
+                        connection = null;
+                    }
                 }
-            });
-        }, 0, periodNanos, TimeUnit.NANOSECONDS);
+            }, "sender-" + c);
+            sender.setDaemon(true);
+            sender.start();
+        }
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 30L);
         while ((acked.get() + refused.get() < total || calledAt.size() < acked.get()) && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        sender.shutdownNow();
         stub.stop(0);
 
         List<Long> endToEnd = new ArrayList<>();
@@ -145,6 +153,70 @@ public class EndToEnd {
                         + "e2e_p50_ms=%.2f e2e_p99_ms=%.2f e2e_max_ms=%.2f%n", total, rate, acked.get(), refused.get(),
                 calledAt.size(), ms(ack, 0.50), ms(ack, 0.99), ms(endToEnd, 0.50), ms(endToEnd, 0.99), ms(endToEnd, 1.0));
         System.exit(0);
+    }
+
+    /** One keep-alive HTTP/1.1 connection: writes a request, reads the status line, headers and body. */
+    private static final class Connection {
+        private final java.net.Socket socket;
+        private final java.io.BufferedInputStream in;
+        private final java.io.OutputStream out;
+
+        Connection(URI uri) throws IOException {
+            socket = new java.net.Socket(uri.getHost(), uri.getPort());
+            socket.setTcpNoDelay(true);
+            in = new java.io.BufferedInputStream(socket.getInputStream());
+            out = socket.getOutputStream();
+        }
+
+        int post(URI uri, String[] headers, byte[] body) throws IOException {
+            StringBuilder request = new StringBuilder("POST ").append(uri.getPath()).append(" HTTP/1.1\r\nHost: ")
+                    .append(uri.getHost()).append(':').append(uri.getPort()).append("\r\nContent-Length: ")
+                    .append(body.length).append("\r\n");
+            for (int h = 0; h < headers.length; h += 2) {
+                request.append(headers[h]).append(": ").append(headers[h + 1]).append("\r\n");
+            }
+            out.write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String status = line();
+            int length = 0;
+            boolean chunked = false;
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                if (header.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                    length = Integer.parseInt(header.substring(15).trim());
+                } else if (header.regionMatches(true, 0, "Transfer-Encoding:", 0, 18)) {
+                    chunked = header.toLowerCase(java.util.Locale.ROOT).contains("chunked");
+                }
+            }
+            if (!chunked) {
+                in.readNBytes(length);
+            } else {
+                for (int chunk = Integer.parseInt(line().split(";")[0].trim(), 16); chunk > 0;
+                     chunk = Integer.parseInt(line().split(";")[0].trim(), 16)) {
+                    in.readNBytes(chunk);
+                    line();
+                }
+                line();
+            }
+            String[] parts = status.split(" ");
+            if (parts.length < 2) {
+                throw new IOException("not an HTTP answer: " + status);
+            }
+            return Integer.parseInt(parts[1]);
+        }
+
+        private String line() throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int b = in.read(); b != '\n'; b = in.read()) {
+                if (b < 0) {
+                    throw new IOException("connection closed");
+                }
+                if (b != '\r') {
+                    line.append((char) b);
+                }
+            }
+            return line.toString();
+        }
     }
 
     private static String account(String run, int i) {
