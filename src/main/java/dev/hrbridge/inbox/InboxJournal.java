@@ -13,8 +13,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
@@ -45,15 +43,13 @@ public class InboxJournal implements AutoCloseable {
     private final Path directory;
     private final long segmentBytes;
     private final boolean forceToDisk;
-    private final BlockingQueue<Append> queue;
+    private final BatchLoop<Append> loop;
     private final StoredKeys storedKeys;
     private final ConcurrentLinkedDeque<Segment> segments = new ConcurrentLinkedDeque<>();
-    private final Thread thread;
     private final Object appended = new Object();
     private long appendCount;
     private FileChannel channel;
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
-    private volatile boolean running = true;
 
     private record Append(InboxMessage.New message, CompletableFuture<Boolean> written) {
     }
@@ -85,7 +81,6 @@ public class InboxJournal implements AutoCloseable {
         this.storedKeys = storedKeys;
         this.segmentBytes = segmentBytes;
         this.forceToDisk = forceToDisk;
-        this.queue = new ArrayBlockingQueue<>(capacity);
         long next = 1;
         try (Stream<Path> files = Files.list(directory)) {
             for (Path file : files.filter(f -> f.getFileName().toString().matches("inbox-\\d+\\.journal")).sorted().toList()) {
@@ -99,9 +94,8 @@ public class InboxJournal implements AutoCloseable {
                     segments.size());
         }
         openSegment(next);
-        this.thread = new Thread(this::run, "hrb-inbox-journal");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.loop = new BatchLoop<>("hrb-inbox-journal", capacity, MAX_BATCH, this::write,
+                left -> left.written().completeExceptionally(new IllegalStateException("the inbox journal is closed")));
     }
 
     public Path directory() {
@@ -114,9 +108,9 @@ public class InboxJournal implements AutoCloseable {
      */
     public CompletableFuture<Boolean> append(InboxMessage.New message) {
         CompletableFuture<Boolean> written = new CompletableFuture<>();
-        if (!running) {
+        if (!loop.running()) {
             written.completeExceptionally(new IllegalStateException("the inbox journal is closed"));
-        } else if (!queue.offer(new Append(message, written))) {
+        } else if (!loop.offer(new Append(message, written))) {
             written.completeExceptionally(new IllegalStateException("the inbox journal queue is full"));
         }
         return written;
@@ -139,28 +133,8 @@ public class InboxJournal implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         synchronized (appended) {
             long left;
-            while (appendCount == seen && running && (left = deadline - System.nanoTime()) > 0) {
+            while (appendCount == seen && loop.running() && (left = deadline - System.nanoTime()) > 0) {
                 TimeUnit.NANOSECONDS.timedWait(appended, left);
-            }
-        }
-    }
-
-    private void run() {
-        List<Append> batch = new ArrayList<>(MAX_BATCH);
-        while (running || !queue.isEmpty()) {
-            try {
-                Append first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                write(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                running = false;
-            } finally {
-                batch.clear();
             }
         }
     }
@@ -328,16 +302,7 @@ public class InboxJournal implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        Append left;
-        while ((left = queue.poll()) != null) {
-            left.written().completeExceptionally(new IllegalStateException("the inbox journal is closed"));
-        }
+        loop.close();
         try {
             if (channel != null) {
                 channel.close();

@@ -9,10 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Group commit for the inbox. Callers hand over new messages and processing results; one writer thread takes
@@ -28,9 +25,7 @@ public class InboxWriter implements AutoCloseable {
     private final InboxRepository repository;
     private final Clock clock;
     private final Duration lease;
-    private final BlockingQueue<Object> queue;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final BatchLoop<Object> loop;
 
     private record Append(InboxMessage.New message, CompletableFuture<Boolean> stored) {
     }
@@ -42,10 +37,7 @@ public class InboxWriter implements AutoCloseable {
         this.repository = repository;
         this.clock = clock;
         this.lease = lease;
-        this.queue = new ArrayBlockingQueue<>(capacity);
-        this.thread = new Thread(this::run, "hrb-inbox-writer");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.loop = new BatchLoop<>("hrb-inbox-writer", capacity, MAX_BATCH, this::write, InboxWriter::closed);
     }
 
     /**
@@ -66,30 +58,10 @@ public class InboxWriter implements AutoCloseable {
     }
 
     private void enqueue(Object operation, CompletableFuture<?> done) {
-        if (!running) {
+        if (!loop.running()) {
             done.completeExceptionally(new IllegalStateException("the inbox is closed"));
-        } else if (!queue.offer(operation)) {
+        } else if (!loop.offer(operation)) {
             done.completeExceptionally(new IllegalStateException("the inbox write queue is full"));
-        }
-    }
-
-    private void run() {
-        List<Object> batch = new ArrayList<>(MAX_BATCH);
-        while (running || !queue.isEmpty()) {
-            try {
-                Object first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                write(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                running = false;
-            } finally {
-                batch.clear();
-            }
         }
     }
 
@@ -125,12 +97,12 @@ public class InboxWriter implements AutoCloseable {
         } catch (Exception e) {
             // while the database is unreachable a result waits for it here; dropped, its flow (and the upstream
             // call) would run again once the lease ran out
-            boolean keepResults = running && Database.unreachable(e);
+            boolean keepResults = loop.running() && Database.unreachable(e);
             LOG.error("Inbox write of {} message(s) and {} result(s) failed; senders are told to retry, results are {}: {}",
                     appends.size(), results.size(), keepResults ? "kept until it is back" : "redone after the lease", e.toString());
             appends.forEach(a -> a.stored().completeExceptionally(e));
             results.forEach(r -> {
-                if (!keepResults || !queue.offer(r)) {
+                if (!keepResults || !loop.offer(r)) {
                     r.recorded().completeExceptionally(e);
                 }
             });
@@ -139,20 +111,15 @@ public class InboxWriter implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        Object left;
-        while ((left = queue.poll()) != null) {
-            IllegalStateException closed = new IllegalStateException("the inbox is closed");
-            if (left instanceof Append append) {
-                append.stored().completeExceptionally(closed);
-            } else {
-                ((Result) left).recorded().completeExceptionally(closed);
-            }
+        loop.close();
+    }
+
+    private static void closed(Object left) {
+        IllegalStateException closed = new IllegalStateException("the inbox is closed");
+        if (left instanceof Append append) {
+            append.stored().completeExceptionally(closed);
+        } else {
+            ((Result) left).recorded().completeExceptionally(closed);
         }
     }
 }
