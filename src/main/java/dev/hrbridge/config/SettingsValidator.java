@@ -72,6 +72,8 @@ public final class SettingsValidator {
         check(problems, () -> settings.getBoolean("hrb.inbox.journal.force"));
         check(problems, () -> settings.getLong("hrb.inbox.journal.segment-bytes", 1 << 20, 1L << 34));
         check(problems, () -> settings.getInt("hrb.inbox.journal.max-backlog", 1000, 10_000_000));
+        check(problems, () -> settings.getLong("hrb.inbox.journal.hold-above", 0, 1_000_000));
+        check(problems, () -> settings.getLong("hrb.inbox.journal.hold-longest-ms", 0, 3_600_000));
         check(problems, () -> {
             String cron = settings.require("qr.sweep.cron");
             if (!CronExpression.isValidExpression(cron)) {

@@ -38,21 +38,31 @@ public class Inbox implements AutoCloseable {
     /** Journaled events not yet in the table, by dedup key: the write that took the key, for its duplicates. */
     private final Map<String, CompletableFuture<Boolean>> unmoved = new ConcurrentHashMap<>();
 
+    /**
+     * How far the journal may run ahead of the table: beyond {@code maxBacklog} waiting events webhooks are answered
+     * 503; while more than {@code holdAbovePerSecond} events a second are acknowledged (0: never), processing waits,
+     * for {@code holdLongestMillis} at most and never beyond half of {@code maxBacklog}.
+     */
+    public record JournalLimits(int maxBacklog, long holdAbovePerSecond, long holdLongestMillis) {
+    }
+
     /** An inbox that commits every event straight into the table (PostgreSQL, or the journal switched off). */
     public Inbox(InboxRepository repository, InboxWriter writer, InboxDispatcher dispatcher, Duration commitTimeout) {
-        this(repository, writer, dispatcher, commitTimeout, null, 0);
+        this(repository, writer, dispatcher, commitTimeout, null, new JournalLimits(0, 0, 0));
     }
 
     /** An inbox that acknowledges webhook events once they are in {@code journal} (embedded H2). */
     public Inbox(InboxRepository repository, InboxWriter writer, InboxDispatcher dispatcher, Duration commitTimeout,
-                 InboxJournal journal, int maxBacklog) {
+                 InboxJournal journal, JournalLimits limits) {
         this.repository = repository;
         this.writer = writer;
         this.dispatcher = dispatcher;
         this.commitTimeout = commitTimeout;
         this.journal = journal;
-        this.maxBacklog = maxBacklog;
+        this.maxBacklog = limits.maxBacklog();
         this.ingester = journal == null ? null : new JournalIngester(journal, writer, dispatcher, commitTimeout,
+                new BurstHold(limits.holdAbovePerSecond(), limits.holdLongestMillis(), limits.maxBacklog() / 2,
+                        journal::appendedEvents, unmoved::size, System.nanoTime()),
                 moved -> unmoved.remove(moved.dedupKey()));
     }
 

@@ -46,7 +46,9 @@ public class InboxConfiguration implements CamelConfiguration {
                 Duration.ofMillis(settings.getLong("hrb.inbox.stale-node-ms", 1000, 86_400_000)));
         Duration commitTimeout = Duration.ofMillis(settings.getLong("hrb.inbox.commit-timeout-ms", 100, 60_000));
         Inbox inbox = journal(database).map(journal -> new Inbox(repository, writer, dispatcher, commitTimeout, journal,
-                        settings.getInt("hrb.inbox.journal.max-backlog", 1000, 10_000_000)))
+                        new Inbox.JournalLimits(settings.getInt("hrb.inbox.journal.max-backlog", 1000, 10_000_000),
+                                settings.getLong("hrb.inbox.journal.hold-above", 0, 1_000_000),
+                                settings.getLong("hrb.inbox.journal.hold-longest-ms", 0, 3_600_000))))
                 .orElseGet(() -> new Inbox(repository, writer, dispatcher, commitTimeout));
         registry.bind("inboxRepository", repository);
         registry.bind("inbox", inbox);

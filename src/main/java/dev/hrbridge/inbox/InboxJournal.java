@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -48,6 +49,7 @@ public class InboxJournal implements AutoCloseable {
     private final ConcurrentLinkedDeque<Segment> segments = new ConcurrentLinkedDeque<>();
     private final Object appended = new Object();
     private long appendCount;
+    private final AtomicLong appendedEvents = new AtomicLong();
     private FileChannel channel;
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
 
@@ -121,6 +123,11 @@ public class InboxJournal implements AutoCloseable {
         return segments;
     }
 
+    /** How many events have been appended since start. */
+    long appendedEvents() {
+        return appendedEvents.get();
+    }
+
     /** How many writes have completed; {@link #awaitAppend} waits for this to move on. */
     long appendCount() {
         synchronized (appended) {
@@ -174,6 +181,7 @@ public class InboxJournal implements AutoCloseable {
                 channel.force(false);
             }
             segment.end = channel.position();
+            appendedEvents.addAndGet(encoded.size());
             encoded.forEach(a -> a.written().complete(true));
         } catch (IOException | RuntimeException e) {
             LOG.error("Inbox journal write of {} event(s) failed; senders are told to retry: {}", encoded.size(),

@@ -21,18 +21,22 @@ import java.util.function.Consumer;
 /**
  * Moves journaled events into the {@code inbox} table, oldest first, in transactions of up to a few hundred, and
  * starts their processing. A record whose dedup key is already in the table (a redelivery, or a record replayed
- * after a crash that had been moved already) is dropped there, so each key is processed once.
+ * after a crash that had been moved already) is dropped there, so each key is processed once. During a burst of
+ * acknowledgements it waits (see {@link BurstHold}).
  */
 public class JournalIngester implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JournalIngester.class);
     /** Records per inbox transaction: workers wait for their results' commit, which shares that transaction. */
     private static final int BATCH = 100;
+    /** While a burst holds processing back, how often the ingester looks again. */
+    private static final long HOLD_CHECK_MILLIS = 50;
 
     private final InboxJournal journal;
     private final InboxWriter writer;
     private final InboxDispatcher dispatcher;
     private final Consumer<InboxMessage.New> moved;
+    private final BurstHold hold;
     private final Duration commitTimeout;
     private final Thread thread;
     private final AtomicLong ingested = new AtomicLong();
@@ -40,8 +44,9 @@ public class JournalIngester implements AutoCloseable {
 
     /** {@code moved} hears of every record once it is in the table (or found there already). */
     public JournalIngester(InboxJournal journal, InboxWriter writer, InboxDispatcher dispatcher,
-                           Duration commitTimeout, Consumer<InboxMessage.New> moved) {
+                           Duration commitTimeout, BurstHold hold, Consumer<InboxMessage.New> moved) {
         this.journal = journal;
+        this.hold = hold;
         this.writer = writer;
         this.dispatcher = dispatcher;
         this.commitTimeout = commitTimeout;
@@ -91,6 +96,10 @@ public class JournalIngester implements AutoCloseable {
         long position = 0;
         long[] next = new long[1];
         while (running) {
+            if (hold.holding(System.nanoTime())) {
+                Thread.sleep(HOLD_CHECK_MILLIS);
+                continue;
+            }
             long seen = journal.appendCount();
             boolean sealed = segment.sealed;
             long end = segment.end;

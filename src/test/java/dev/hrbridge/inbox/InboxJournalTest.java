@@ -84,6 +84,26 @@ class InboxJournalTest {
         }
     }
 
+    @Test
+    void eventsHeldBackDuringABurstOfAcknowledgementsAreProcessedOnceItEnds() throws Exception {
+        // a threshold any sequence of local webhook calls exceeds
+        try (TestBridge bridge = TestBridge.start(dir, Map.of("hrb.inbox.journal.hold-above", "10"))) {
+            FeishuPush feishu = new FeishuPush(bridge.api("/webhooks/feishu/events"), null);
+            Inbox inbox = bridge.bridge().context().getRegistry().lookupByNameAndType("inbox", Inbox.class);
+            int backlogAtTheEnd = 0;
+            for (int i = 0; i < 300; i++) {
+                assertThat(feishu.plain(FeishuPush.v2Event(TYPE, "burst-" + i, "t", "{}")).statusCode()).isEqualTo(200);
+                backlogAtTheEnd = inbox.journalBacklog();
+            }
+            assertThat(backlogAtTheEnd).as("events acknowledged and still in the journal").isGreaterThan(150);
+            InboxRepository repository = repository(bridge);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(IntStream.range(0, 300)
+                    .mapToObj(i -> find(repository, "burst-" + i)).filter(Optional::isPresent)
+                    .filter(m -> m.get().state() == State.UNHANDLED).count()).isEqualTo(300));
+            assertThat(inbox.journalBacklog()).isZero();
+        }
+    }
+
     private static InboxMessage.New event(String id) {
         return new InboxMessage.New(MessageIds.next(), InboxMessage.Kind.EVENT, key(id), Inbox.EVENT_FLOW, TYPE, id,
                 FeishuPush.v2Event(TYPE, id, "t", "{}"));
