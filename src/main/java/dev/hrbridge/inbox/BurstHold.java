@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * acknowledgement. The journal keeps a held event as durably as the table would, so holding loses nothing; it only
  * moves the work to after the burst. A hold ends when the rate falls below the threshold, after a longest hold (then
  * processing runs until the rate has fallen once), or while the backlog is at its limit (so a hold never turns a
- * webhook away). Called by the ingester's thread only.
+ * webhook away). {@link #holding} is called by the ingester's thread only.
  */
 final class BurstHold {
 
@@ -31,6 +31,7 @@ final class BurstHold {
     private long rate;
     private long heldSince = -1;
     private boolean spent;
+    private volatile boolean on;
 
     /**
      * @param ratePerSecond acknowledgements per second from which processing holds back; 0 never holds
@@ -52,6 +53,16 @@ final class BurstHold {
 
     /** True when the ingester should wait at {@code now} (System.nanoTime) instead of moving events on. */
     boolean holding(long now) {
+        on = decide(now);
+        return on;
+    }
+
+    /** The last decision of {@link #holding}, for any thread: the dispatcher claims no new work while it is true. */
+    boolean on() {
+        return on;
+    }
+
+    private boolean decide(long now) {
         if (ratePerSecond == 0) {
             return false;
         }

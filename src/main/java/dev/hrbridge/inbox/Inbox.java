@@ -60,10 +60,15 @@ public class Inbox implements AutoCloseable {
         this.commitTimeout = commitTimeout;
         this.journal = journal;
         this.maxBacklog = limits.maxBacklog();
-        this.ingester = journal == null ? null : new JournalIngester(journal, writer, dispatcher, commitTimeout,
-                new BurstHold(limits.holdAbovePerSecond(), limits.holdLongestMillis(), limits.maxBacklog() / 2,
-                        journal::appendedEvents, unmoved::size, System.nanoTime()),
-                moved -> unmoved.remove(moved.dedupKey()));
+        if (journal == null) {
+            this.ingester = null;
+        } else {
+            BurstHold hold = new BurstHold(limits.holdAbovePerSecond(), limits.holdLongestMillis(),
+                    limits.maxBacklog() / 2, journal::appendedEvents, unmoved::size, System.nanoTime());
+            dispatcher.holdWhile(hold::on);
+            this.ingester = new JournalIngester(journal, writer, dispatcher, commitTimeout, hold,
+                    moved -> unmoved.remove(moved.dedupKey()));
+        }
     }
 
     /**

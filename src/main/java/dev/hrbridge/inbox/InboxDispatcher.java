@@ -27,6 +27,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs inbox messages through their flow route ({@code direct:<flow>}) and records what happened.
@@ -60,6 +61,7 @@ public class InboxDispatcher implements AutoCloseable {
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final AtomicInteger busy = new AtomicInteger();
     private volatile boolean open;
+    private volatile BooleanSupplier holding = () -> false;
 
     public InboxDispatcher(InboxRepository repository, InboxWriter writer, RetryPolicy retryPolicy, CamelContext camel,
                            String nodeId, Clock clock, int workerCount, Duration lease, Duration staleHeartbeat) {
@@ -91,6 +93,15 @@ public class InboxDispatcher implements AutoCloseable {
      */
     public void open() {
         open = true;
+    }
+
+    /**
+     * While {@code holding} answers true (a burst of acknowledgements, see {@link BurstHold}) this node claims no
+     * new work: the poller finds nothing and a submitted message stays PENDING for the poller after the hold.
+     * Messages claimed already run as usual, within their lease.
+     */
+    public void holdWhile(BooleanSupplier holding) {
+        this.holding = holding;
     }
 
     /** Whether a message handed over now would start soon, rather than wait in a long queue. */
@@ -136,7 +147,7 @@ public class InboxDispatcher implements AutoCloseable {
 
     /** One poll: queues what is due or orphaned, up to the free room in the work queue. Returns how many. */
     public int pollOnce() throws Exception {
-        if (!open) {
+        if (!open || holding.getAsBoolean()) {
             return 0;
         }
         int room = workers.getQueue().remainingCapacity() - 100;
@@ -155,6 +166,9 @@ public class InboxDispatcher implements AutoCloseable {
     }
 
     private void claimAndProcess(String id) {
+        if (holding.getAsBoolean()) {
+            return;
+        }
         Instant now = clock.instant();
         Optional<InboxMessage> claimed;
         try {
