@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -101,6 +102,25 @@ class InboxJournalTest {
                     .mapToObj(i -> find(repository, "burst-" + i)).filter(Optional::isPresent)
                     .filter(m -> m.get().state() == State.UNHANDLED).count()).isEqualTo(300));
             assertThat(inbox.journalBacklog()).isZero();
+        }
+    }
+
+    @Test
+    void whileAHoldIsOnTheNodeClaimsNoNewWorkAndTakesItUpOnceTheHoldEnds() throws Exception {
+        try (TestBridge bridge = TestBridge.start(dir)) {
+            Inbox inbox = bridge.bridge().context().getRegistry().lookupByNameAndType("inbox", Inbox.class);
+            InboxRepository repository = repository(bridge);
+            AtomicBoolean holding = new AtomicBoolean(true);
+            inbox.dispatcher().holdWhile(holding::get);
+            List<String> ids = IntStream.range(0, 20).mapToObj(i -> "held-" + i).toList();
+            assertThat(inbox.storeAll(ids.stream().map(InboxJournalTest::event).toList())).doesNotContain(false);
+            assertThat(inbox.dispatcher().pollOnce()).isZero();
+            for (String id : ids) {
+                assertThat(find(repository, id)).get().extracting(InboxMessage::state).isEqualTo(State.PENDING);
+            }
+            holding.set(false);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ids.stream().map(id -> find(repository, id))
+                    .filter(m -> m.get().state() == State.UNHANDLED).count()).isEqualTo(ids.size()));
         }
     }
 
