@@ -34,7 +34,7 @@ public class FeishuWebhookReader {
     /** The route step: reads the raw body and headers of {@code exchange}, answers with the verified webhook. */
     public FeishuWebhook read(Exchange exchange) {
         Message in = exchange.getIn();
-        FeishuWebhook webhook = read(in.getBody(byte[].class), in.getHeader(Exchange.CONTENT_TYPE, String.class),
+        FeishuWebhook webhook = read(JsonRequestBody.bytes(in), in.getHeader(Exchange.CONTENT_TYPE, String.class),
                 in.getHeaders());
         if (webhook instanceof FeishuWebhook.Event event) {
             exchange.setProperty(InboundLog.TRACE_ID, event.eventId());
