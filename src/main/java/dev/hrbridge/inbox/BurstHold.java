@@ -8,12 +8,13 @@ import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * Decides when the journal's ingester holds back: while webhook events are acknowledged faster than a threshold,
- * processing them competes with their acknowledgement for the same cores, and Feishu's deadline is on the
- * acknowledgement. The journal keeps a held event as durably as the table would, so holding loses nothing; it only
- * moves the work to after the burst. A hold ends when the rate falls below the threshold, after a longest hold (then
- * processing runs until the rate has fallen once), or while the backlog is at its limit (so a hold never turns a
- * webhook away). {@link #holding} is called by the ingester's thread only.
+ * Decides when processing holds back: while webhook events are acknowledged faster than a threshold, processing them
+ * competes with their acknowledgement for the same cores, and Feishu's deadline is on the acknowledgement. Held
+ * events wait in the journal, or in the table once the journal's backlog reaches its limit (the journal's backlog
+ * is counted in memory, the table's is not), as durably either way; holding loses nothing, it only moves the work
+ * to after the burst. During a burst the ingester waits unless the backlog is at its limit, and the dispatcher claims
+ * no new work ({@link #on}). A burst ends when the rate falls below the threshold, or after a longest hold (then
+ * processing runs until the rate has fallen once). {@link #holding} is called by the ingester's thread only.
  */
 final class BurstHold {
 
@@ -36,7 +37,7 @@ final class BurstHold {
     /**
      * @param ratePerSecond acknowledgements per second from which processing holds back; 0 never holds
      * @param longestMillis the longest a hold lasts before processing runs anyway
-     * @param backlogLimit  journaled events not yet in the table at which processing runs anyway
+     * @param backlogLimit  journaled events not yet in the table at which they move into the table anyway
      * @param appended      events appended to the journal so far
      * @param backlog       events journaled and not yet in the table
      */
@@ -51,18 +52,21 @@ final class BurstHold {
         this.windowAppended = appended.getAsLong();
     }
 
-    /** True when the ingester should wait at {@code now} (System.nanoTime) instead of moving events on. */
+    /**
+     * True when the ingester should wait at {@code now} (System.nanoTime) instead of moving events into the table:
+     * during a burst, while the journal's backlog is below its limit.
+     */
     boolean holding(long now) {
-        on = decide(now);
-        return on;
+        on = burst(now);
+        return on && backlog.getAsInt() < backlogLimit;
     }
 
-    /** The last decision of {@link #holding}, for any thread: the dispatcher claims no new work while it is true. */
+    /** Whether a burst holds processing back, as of the last {@link #holding}, for any thread. */
     boolean on() {
         return on;
     }
 
-    private boolean decide(long now) {
+    private boolean burst(long now) {
         if (ratePerSecond == 0) {
             return false;
         }
@@ -74,13 +78,14 @@ final class BurstHold {
         }
         if (rate < ratePerSecond) {
             if (heldSince >= 0) {
-                LOG.info("Acknowledgements down to {}/s: processing the {} event(s) that waited", rate, backlog.getAsInt());
+                LOG.info("Acknowledgements down to {}/s: processing resumes, {} event(s) still in the journal", rate,
+                        backlog.getAsInt());
             }
             heldSince = -1;
             spent = false;
             return false;
         }
-        if (spent || backlog.getAsInt() >= backlogLimit) {
+        if (spent) {
             return false;
         }
         if (heldSince < 0) {

@@ -41,7 +41,7 @@ public class Inbox implements AutoCloseable {
     /**
      * How far the journal may run ahead of the table: beyond {@code maxBacklog} waiting events webhooks are answered
      * 503; while more than {@code holdAbovePerSecond} events a second are acknowledged (0: never), processing waits,
-     * for {@code holdLongestMillis} at most and never beyond half of {@code maxBacklog}.
+     * for {@code holdLongestMillis} at most; beyond half of {@code maxBacklog} held events move into the table.
      */
     public record JournalLimits(int maxBacklog, long holdAbovePerSecond, long holdLongestMillis) {
     }

@@ -49,18 +49,23 @@ class BurstHoldTest {
             assertThat(after(hold, 250, 500)).isTrue();
         }
         assertThat(after(hold, 250, 500)).as("a second into the hold").isFalse();
+        assertThat(hold.on()).isFalse();
         assertThat(after(hold, 250, 500)).as("the burst goes on").isFalse();
         assertThat(after(hold, 250, 10)).as("the burst is over").isFalse();
         assertThat(after(hold, 250, 500)).as("a new burst").isTrue();
     }
 
     @Test
-    void neverHoldsAtTheBacklogLimitSoThatAHoldNeverTurnsAWebhookAway() {
+    void atTheBacklogLimitEventsMoveIntoTheTableWhileProcessingStillWaits() {
         BurstHold hold = hold(1000, 60_000, 1000);
         assertThat(after(hold, 250, 900)).isTrue();
-        assertThat(after(hold, 250, 300)).as("at the limit").isFalse();
+        assertThat(hold.on()).isTrue();
+        assertThat(after(hold, 250, 300)).as("at the limit the ingester moves events on").isFalse();
+        assertThat(hold.on()).as("the dispatcher still claims nothing new").isTrue();
         backlog.set(999);
         assertThat(after(hold, 0, 0)).as("below it again").isTrue();
+        assertThat(after(hold, 250, 0)).as("the burst is over").isFalse();
+        assertThat(hold.on()).isFalse();
     }
 
     @Test

@@ -106,6 +106,27 @@ class InboxJournalTest {
     }
 
     @Test
+    void aBurstBeyondHalfTheMaxBacklogMovesIntoTheTableAndWaitsThereUntilItEnds() throws Exception {
+        try (TestBridge bridge = TestBridge.start(dir, Map.of("hrb.inbox.journal.hold-above", "10",
+                "hrb.inbox.journal.max-backlog", "1000"))) {
+            FeishuPush feishu = new FeishuPush(bridge.api("/webhooks/feishu/events"), null);
+            Inbox inbox = bridge.bridge().context().getRegistry().lookupByNameAndType("inbox", Inbox.class);
+            InboxRepository repository = repository(bridge);
+            int events = 1000;
+            for (int i = 0; i < events; i++) {
+                assertThat(feishu.plain(FeishuPush.v2Event(TYPE, "long-" + i, "t", "{}")).statusCode()).isEqualTo(200);
+            }
+            assertThat(inbox.journalBacklog()).as("the journal's share, about half the max backlog").isLessThanOrEqualTo(600);
+            long waitingInTheTable = IntStream.range(0, events).mapToObj(i -> find(repository, "long-" + i))
+                    .filter(m -> m.isPresent() && m.get().state() == State.PENDING).count();
+            assertThat(waitingInTheTable).as("moved into the table, not processed").isGreaterThan(200);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(IntStream.range(0, events)
+                    .mapToObj(i -> find(repository, "long-" + i)).filter(Optional::isPresent)
+                    .filter(m -> m.get().state() == State.UNHANDLED).count()).isEqualTo(events));
+        }
+    }
+
+    @Test
     void whileAHoldIsOnTheNodeClaimsNoNewWorkAndTakesItUpOnceTheHoldEnds() throws Exception {
         try (TestBridge bridge = TestBridge.start(dir)) {
             Inbox inbox = bridge.bridge().context().getRegistry().lookupByNameAndType("inbox", Inbox.class);
