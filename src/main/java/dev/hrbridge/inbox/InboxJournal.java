@@ -16,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -48,8 +47,7 @@ public class InboxJournal implements AutoCloseable {
     private final StoredKeys storedKeys;
     private final ConcurrentLinkedDeque<Segment> segments = new ConcurrentLinkedDeque<>();
     private final Object appended = new Object();
-    private long appendCount;
-    private final AtomicLong appendedEvents = new AtomicLong();
+    private long appendedEvents;
     private FileChannel channel;
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
 
@@ -123,24 +121,19 @@ public class InboxJournal implements AutoCloseable {
         return segments;
     }
 
-    /** How many events have been appended since start. */
+    /** How many events have been appended since start; {@link #awaitAppend} waits for this to move on. */
     long appendedEvents() {
-        return appendedEvents.get();
-    }
-
-    /** How many writes have completed; {@link #awaitAppend} waits for this to move on. */
-    long appendCount() {
         synchronized (appended) {
-            return appendCount;
+            return appendedEvents;
         }
     }
 
-    /** Waits up to {@code millis} for a write after the one {@code seen} counted. */
+    /** Waits up to {@code millis} for an event appended after the {@code seen} ones. */
     void awaitAppend(long seen, long millis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         synchronized (appended) {
             long left;
-            while (appendCount == seen && loop.running() && (left = deadline - System.nanoTime()) > 0) {
+            while (appendedEvents == seen && loop.running() && (left = deadline - System.nanoTime()) > 0) {
                 TimeUnit.NANOSECONDS.timedWait(appended, left);
             }
         }
@@ -181,7 +174,6 @@ public class InboxJournal implements AutoCloseable {
                 channel.force(false);
             }
             segment.end = channel.position();
-            appendedEvents.addAndGet(encoded.size());
             encoded.forEach(a -> a.written().complete(true));
         } catch (IOException | RuntimeException e) {
             LOG.error("Inbox journal write of {} event(s) failed; senders are told to retry: {}", encoded.size(),
@@ -192,7 +184,7 @@ public class InboxJournal implements AutoCloseable {
             return;
         }
         synchronized (appended) {
-            appendCount++;
+            appendedEvents += encoded.size();
             appended.notifyAll();
         }
         if (segment.end >= segmentBytes) {

@@ -100,7 +100,7 @@ public class JournalIngester implements AutoCloseable {
                 Thread.sleep(HOLD_CHECK_MILLIS);
                 continue;
             }
-            long seen = journal.appendCount();
+            long seen = journal.appendedEvents();
             boolean sealed = segment.sealed;
             long end = segment.end;
             List<InboxMessage.New> batch = new ArrayList<>(BATCH);
