@@ -96,9 +96,10 @@ public class InboxDispatcher implements AutoCloseable {
     }
 
     /**
-     * While {@code holding} answers true (a burst of acknowledgements, see {@link BurstHold}) this node claims no
-     * new work: the poller finds nothing and a submitted message stays PENDING for the poller after the hold.
-     * Messages claimed already run as usual, within their lease.
+     * While {@code holding} answers true (a burst of acknowledgements, see {@link BurstHold}) this node starts no
+     * new work: the poller finds nothing, a submitted message stays PENDING, and a message claimed when it was
+     * stored but still queued is handed back PENDING, all for the poller after the hold. Messages running already
+     * finish as usual, within their lease.
      */
     public void holdWhile(BooleanSupplier holding) {
         this.holding = holding;
@@ -121,8 +122,18 @@ public class InboxDispatcher implements AutoCloseable {
      * back so that any worker's poller takes it, instead of waiting out the lease.
      */
     public void run(InboxMessage claimed) {
-        enqueue(claimed.id(), () -> process(claimed), () -> writer.record(new InboxRepository.Finish(claimed.id(), nodeId,
-                new Result(State.PENDING, clock.instant(), false, null, null, null, null, "handed back: queue full"))));
+        enqueue(claimed.id(), () -> {
+            if (holding.getAsBoolean()) {
+                handBack(claimed, "handed back: burst hold");
+            } else {
+                process(claimed);
+            }
+        }, () -> handBack(claimed, "handed back: queue full"));
+    }
+
+    private void handBack(InboxMessage claimed, String why) {
+        writer.record(new InboxRepository.Finish(claimed.id(), nodeId,
+                new Result(State.PENDING, clock.instant(), false, null, null, null, null, why)));
     }
 
     private void enqueue(String id, Runnable work, Runnable rejected) {

@@ -110,16 +110,23 @@ public class InboxRepository {
         }
     }
 
+    /** Keys looked up per query: one fixed statement, which the database parses once per connection. */
+    private static final int KEY_BLOCK = 32;
+    private static final String KEYS_IN_BLOCK =
+            "SELECT dedup_key FROM inbox WHERE dedup_key IN (" + "?, ".repeat(KEY_BLOCK - 1) + "?)";
+
     private static Set<String> existingKeys(Connection connection, List<String> keys) throws SQLException {
         Set<String> existing = new HashSet<>();
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT dedup_key FROM inbox WHERE dedup_key IN (" + "?, ".repeat(keys.size() - 1) + "?)")) {
-            for (int i = 0; i < keys.size(); i++) {
-                select.setString(i + 1, keys.get(i));
-            }
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    existing.add(rows.getString(1));
+        try (PreparedStatement select = connection.prepareStatement(KEYS_IN_BLOCK)) {
+            for (int from = 0; from < keys.size(); from += KEY_BLOCK) {
+                // a short last block repeats its last key
+                for (int i = 0; i < KEY_BLOCK; i++) {
+                    select.setString(i + 1, keys.get(Math.min(from + i, keys.size() - 1)));
+                }
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        existing.add(rows.getString(1));
+                    }
                 }
             }
         }

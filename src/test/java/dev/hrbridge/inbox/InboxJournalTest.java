@@ -145,6 +145,33 @@ class InboxJournalTest {
         }
     }
 
+    @Test
+    void workClaimedAtStoreButNotStartedWhenAHoldBeginsIsHandedBackAndRunsAfterIt() throws Exception {
+        try (TestBridge bridge = TestBridge.start(dir)) {
+            Inbox inbox = bridge.bridge().context().getRegistry().lookupByNameAndType("inbox", Inbox.class);
+            InboxRepository repository = repository(bridge);
+            AtomicBoolean holding = new AtomicBoolean(true);
+            inbox.dispatcher().holdWhile(holding::get);
+            List<String> ids = IntStream.range(0, 20).mapToObj(i -> "claimed-" + i).toList();
+            for (String id : ids) {
+                // stored as claimed by this node's free workers, queued to run straight after the commit
+                assertThat(inbox.store(event(id))).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                for (String id : ids) {
+                    InboxMessage message = find(repository, id).orElseThrow();
+                    assertThat(message.state()).isEqualTo(State.PENDING);
+                    assertThat(message.attempts()).isZero();
+                    assertThat(message.lastError()).isEqualTo("handed back: burst hold");
+                }
+            });
+            holding.set(false);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ids.stream().map(id -> find(repository, id))
+                    .filter(m -> m.get().state() == State.UNHANDLED && m.get().attempts() == 1).count())
+                    .isEqualTo(ids.size()));
+        }
+    }
+
     private static InboxMessage.New event(String id) {
         return new InboxMessage.New(MessageIds.next(), InboxMessage.Kind.EVENT, key(id), Inbox.EVENT_FLOW, TYPE, id,
                 FeishuPush.v2Event(TYPE, id, "t", "{}"));

@@ -23,6 +23,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,6 +62,23 @@ class InboxRepositoryTest {
         assertThat(first).containsExactly(true, false, true);
         assertThat(again).containsExactly(false);
         assertThat(inbox.countByState().get(State.PENDING)).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void dedupLookUpsLongerThanOneQueryBlockFindExactlyTheStoredKeys(String vendor) throws Exception {
+        open(vendor);
+        List<String> stored = IntStream.range(0, 45).mapToObj(i -> "s" + i).toList();
+        inbox.write(stored.stream().map(InboxRepositoryTest::message).toList(), List.of(), LEASE, NOW);
+        // the 45 stored and 45 new keys, interleaved: three blocks, the last one short
+        List<String> asked = IntStream.range(0, 90).mapToObj(i -> i % 2 == 0 ? "s" + i / 2 : "n" + i).toList();
+        try (Connection connection = database.dataSource().getConnection()) {
+            assertThat(InboxRepository.storedKeys(connection, asked)).containsExactlyInAnyOrderElementsOf(stored);
+        }
+        boolean[] again = inbox.write(asked.stream().map(InboxRepositoryTest::message).toList(), List.of(), LEASE, NOW);
+        for (int i = 0; i < asked.size(); i++) {
+            assertThat(again[i]).as(asked.get(i)).isEqualTo(asked.get(i).startsWith("n"));
+        }
     }
 
     @ParameterizedTest
