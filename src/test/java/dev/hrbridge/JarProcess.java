@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * HR Bridge as an operator runs it: {@code java -jar target/hr-bridge.jar} in its own process and working
- * directory, so tests can stop it politely (SIGTERM) or kill it (SIGKILL) and start it again.
+ * HR Bridge as an operator runs it: {@code bin/hr-bridge} (which runs {@code target/hr-bridge.jar}) in its own
+ * process and working directory, so tests can stop it politely (SIGTERM) or kill it (SIGKILL) and start it again.
  */
 public final class JarProcess implements AutoCloseable {
 
@@ -44,13 +44,16 @@ public final class JarProcess implements AutoCloseable {
             throws IOException {
         Files.createDirectories(workDir);
         Path log = workDir.resolve("hr-bridge-" + System.nanoTime() + ".log");
-        ProcessBuilder builder = new ProcessBuilder(List.of(javaBinary(), "-Xmx256m", "-jar", jar().toString()))
+        ProcessBuilder builder = new ProcessBuilder(List.of(launcher().toString()))
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
         environment.keySet().removeIf(k -> k.startsWith("HRB_") || k.startsWith("FEISHU_") || k.startsWith("IOT_")
                 || k.startsWith("QR_") || k.startsWith("CAMEL_"));
+        environment.put("HRB_JAR", jar().toString());
+        environment.put("JAVA_HOME", System.getProperty("java.home"));
+        environment.put("JAVA_OPTS", "-Xmx256m");
         environment.put("CAMEL_SERVER_PORT", String.valueOf(serverPort));
         environment.put("HRB_MANAGEMENT_PORT", String.valueOf(managementPort));
         environment.putAll(env);
@@ -61,8 +64,9 @@ public final class JarProcess implements AutoCloseable {
         return start(workDir, env, TestBridge.freePort(), TestBridge.freePort());
     }
 
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    /** The launcher operators start HR Bridge with; it runs the jar with this JVM. */
+    public static Path launcher() {
+        return Path.of("bin", "hr-bridge").toAbsolutePath();
     }
 
     /** Waits until {@code /observe/health} answers UP; returns how long that took. */

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The packaged {@code target/hr-bridge.jar}, started with {@code java -jar} as a newcomer does. Merged jars lose
+ * The packaged {@code target/hr-bridge.jar}, started with {@code bin/hr-bridge} as a newcomer does. Merged jars lose
  * Camel's and Vert.x's service files when they collide, so this proves each component still loads from it.
  */
 class PackagedJarIT {
@@ -51,19 +51,40 @@ class PackagedJarIT {
     @Test
     void startsHealthyInSandboxModeAndKeepsItsDatabaseAcrossARestart() throws Exception {
         try (JarProcess jar = JarProcess.start(work, Map.of())) {
-            // about 8 s on a quiet 2-core machine (README, "Start-up"); the bound leaves room for a busy CI host
+            // about 3.5 s on a quiet 2-core machine (BENCHMARKS.md); the bound leaves room for a busy CI host
             Duration healthy = jar.awaitHealthy(Duration.ofSeconds(20));
             assertThat(healthy).isLessThan(Duration.ofSeconds(20));
             await().atMost(Duration.ofSeconds(5)).until(() -> jar.output().contains("SANDBOX mode"));
+            // the launcher's defaults: C1 only on a host of two CPUs or fewer, then JAVA_OPTS
+            assertThat(jvmArguments(jar)).contains("-Xmx256m");
+            if (cpus() <= 2) {
+                assertThat(jvmArguments(jar)).contains("-XX:TieredStopAtLevel=1");
+            } else {
+                assertThat(jvmArguments(jar)).doesNotContain("-XX:TieredStopAtLevel=1");
+            }
             // a JVM stopped by SIGTERM exits with 143 after its shutdown hooks ran
             assertThat(jar.stop()).isIn(0, 143);
             await().atMost(Duration.ofSeconds(5)).until(() -> jar.output().contains("HR Bridge stopped"));
         }
         assertThat(work.resolve("data/hrb.mv.db")).exists();
-        try (JarProcess jar = JarProcess.start(work, Map.of())) {
+        try (JarProcess jar = JarProcess.start(work, env("HRB_JIT", "tiered"))) {
             jar.awaitHealthy(Duration.ofSeconds(20));
             assertThat(jar.output()).contains("(0 migration(s) applied now)");
+            assertThat(jvmArguments(jar)).contains("-Xmx256m").doesNotContain("-XX:TieredStopAtLevel=1");
         }
+    }
+
+    private static String jvmArguments(JarProcess jar) throws Exception {
+        HttpResponse<String> read = jar.get(jar.management("/observe/jolokia/read/java.lang:type=Runtime/InputArguments"));
+        return JSON.readTree(read.body()).path("value").toString();
+    }
+
+    /** CPUs as the launcher counts them. */
+    private static int cpus() throws Exception {
+        Process nproc = new ProcessBuilder("nproc").start();
+        String count = new String(nproc.getInputStream().readAllBytes()).trim();
+        nproc.waitFor();
+        return Integer.parseInt(count);
     }
 
     @Test

@@ -180,24 +180,43 @@ public class InboxRepository {
         }
     }
 
-    /** Ids of rows a poller should try to claim: due, or held by an expired lease or a silent node. */
+    /**
+     * Ids of rows a poller should try to claim: held by an expired lease or a silent node first, then due ones,
+     * oldest due first. Two queries, each a range of the (state, next_attempt_at) index read in its order up to
+     * {@code limit}: one query with an OR over both states made H2 read the whole table, payloads included, on
+     * every poll (a third of the CPU while a 170,000-event backlog was worked off).
+     */
+    static final String ORPHANED_IDS = "SELECT id FROM inbox WHERE state = 'PROCESSING' AND (lease_until < ? OR "
+            + "lease_owner NOT IN (SELECT node_id FROM hrb_node WHERE heartbeat_at >= ?)) "
+            + "ORDER BY state, next_attempt_at FETCH FIRST ? ROWS ONLY";
+    static final String DUE_IDS = "SELECT id FROM inbox WHERE state = 'PENDING' AND next_attempt_at <= ? "
+            + "ORDER BY state, next_attempt_at FETCH FIRST ? ROWS ONLY";
+
     public List<String> claimableIds(Instant now, Instant staleHeartbeat, int limit) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(
-                     "SELECT id FROM inbox WHERE (state = 'PENDING' AND next_attempt_at <= ?) OR "
-                             + "(state = 'PROCESSING' AND (lease_until < ? OR lease_owner NOT IN "
-                             + "(SELECT node_id FROM hrb_node WHERE heartbeat_at >= ?))) ORDER BY next_attempt_at "
-                             + "FETCH FIRST " + limit + " ROWS ONLY")) {
-            select.setObject(1, time(now));
-            select.setObject(2, time(now));
-            select.setObject(3, time(staleHeartbeat));
-            List<String> ids = new ArrayList<>();
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    ids.add(rows.getString(1));
+        List<String> ids = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection()) {
+            try (PreparedStatement orphaned = connection.prepareStatement(ORPHANED_IDS)) {
+                orphaned.setObject(1, time(now));
+                orphaned.setObject(2, time(staleHeartbeat));
+                orphaned.setInt(3, limit);
+                addIds(orphaned, ids);
+            }
+            if (ids.size() < limit) {
+                try (PreparedStatement due = connection.prepareStatement(DUE_IDS)) {
+                    due.setObject(1, time(now));
+                    due.setInt(2, limit - ids.size());
+                    addIds(due, ids);
                 }
             }
-            return ids;
+        }
+        return ids;
+    }
+
+    private static void addIds(PreparedStatement select, List<String> ids) throws SQLException {
+        try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                ids.add(rows.getString(1));
+            }
         }
     }
 

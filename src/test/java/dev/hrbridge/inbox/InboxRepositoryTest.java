@@ -125,6 +125,45 @@ class InboxRepositoryTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
+    void aPollTakesOrphanedWorkFirstThenTheLongestDueUpToItsLimit(String vendor) throws Exception {
+        open(vendor);
+        beat("dead-node", NOW.minusSeconds(60));
+        List<InboxMessage.New> orphaned = List.of(message("o1").claimedBy("dead-node"), message("o2").claimedBy("dead-node"));
+        inbox.write(orphaned, List.of(), LEASE, NOW);
+        List<InboxMessage.New> due = IntStream.range(0, 5).mapToObj(i -> message("d" + i)).toList();
+        for (int i = 0; i < due.size(); i++) {
+            // d4 has waited longest
+            inbox.write(List.of(due.get(i)), List.of(), LEASE, NOW.minusSeconds(i));
+        }
+        inbox.write(List.of(message("later")), List.of(), LEASE, NOW.plusSeconds(60));
+        List<String> ids = inbox.claimableIds(NOW.plusSeconds(1), NOW.minusSeconds(20), 4);
+        assertThat(ids.subList(0, 2)).containsExactlyInAnyOrder(orphaned.get(0).id(), orphaned.get(1).id());
+        assertThat(ids.subList(2, 4)).containsExactly(due.get(4).id(), due.get(3).id());
+        assertThat(inbox.claimableIds(NOW.plusSeconds(1), NOW.minusSeconds(20), 100)).hasSize(7);
+    }
+
+    @org.junit.jupiter.api.Test
+    void onH2APollReadsTheStateIndexInItsOrderNeverTheWholeTable() throws Exception {
+        open("h2");
+        for (String query : List.of(InboxRepository.ORPHANED_IDS, InboxRepository.DUE_IDS)) {
+            try (Connection connection = database.dataSource().getConnection();
+                 PreparedStatement explain = connection.prepareStatement("EXPLAIN " + query)) {
+                int parameters = explain.getParameterMetaData().getParameterCount();
+                for (int i = 1; i < parameters; i++) {
+                    explain.setObject(i, OffsetDateTime.ofInstant(NOW, ZoneOffset.UTC));
+                }
+                explain.setInt(parameters, 1000);
+                try (ResultSet plan = explain.executeQuery()) {
+                    plan.next();
+                    assertThat(plan.getString(1)).as(query).contains("IX_INBOX_STATE_DUE").contains("index sorted")
+                            .doesNotContain("INBOX.tableScan");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
     void aRetryIsNotClaimableBeforeItIsDue(String vendor) throws Exception {
         open(vendor);
         InboxMessage.New claimed = message("k").claimedBy("node-a");
