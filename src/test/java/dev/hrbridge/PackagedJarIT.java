@@ -51,7 +51,7 @@ class PackagedJarIT {
     @Test
     void startsHealthyInSandboxModeAndKeepsItsDatabaseAcrossARestart() throws Exception {
         try (JarProcess jar = JarProcess.start(work, Map.of())) {
-            // about 3.5 s on a quiet 2-core machine (BENCHMARKS.md); the bound leaves room for a busy CI host
+            // 3.3–4.6 s on a quiet 2-core machine (BENCHMARKS.md); the bound leaves room for a busy CI host
             Duration healthy = jar.awaitHealthy(Duration.ofSeconds(20));
             assertThat(healthy).isLessThan(Duration.ofSeconds(20));
             await().atMost(Duration.ofSeconds(5)).until(() -> jar.output().contains("SANDBOX mode"));
