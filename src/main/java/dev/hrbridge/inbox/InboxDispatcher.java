@@ -105,9 +105,12 @@ public class InboxDispatcher implements AutoCloseable {
         this.holding = holding;
     }
 
-    /** Whether a message handed over now would start soon, rather than wait in a long queue. */
+    /**
+     * Whether a message handed over now would start soon, rather than wait in a long queue or for a hold to end;
+     * only then is it worth storing a message as claimed by this node.
+     */
     public boolean hasRoom() {
-        return open && workers.getQueue().size() < 1000;
+        return open && !holding.getAsBoolean() && workers.getQueue().size() < 1000;
     }
 
     /** Queues {@code id} for processing on this node; a no-op if it is queued already, the queue is full or not open. */

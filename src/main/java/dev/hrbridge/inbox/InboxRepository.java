@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.HashSet;
@@ -123,11 +124,7 @@ public class InboxRepository {
                 for (int i = 0; i < KEY_BLOCK; i++) {
                     select.setString(i + 1, keys.get(Math.min(from + i, keys.size() - 1)));
                 }
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        existing.add(rows.getString(1));
-                    }
-                }
+                addFirstColumn(select, existing);
             }
         }
         return existing;
@@ -199,23 +196,23 @@ public class InboxRepository {
                 orphaned.setObject(1, time(now));
                 orphaned.setObject(2, time(staleHeartbeat));
                 orphaned.setInt(3, limit);
-                addIds(orphaned, ids);
+                addFirstColumn(orphaned, ids);
             }
             if (ids.size() < limit) {
                 try (PreparedStatement due = connection.prepareStatement(DUE_IDS)) {
                     due.setObject(1, time(now));
                     due.setInt(2, limit - ids.size());
-                    addIds(due, ids);
+                    addFirstColumn(due, ids);
                 }
             }
         }
         return ids;
     }
 
-    private static void addIds(PreparedStatement select, List<String> ids) throws SQLException {
+    private static void addFirstColumn(PreparedStatement select, Collection<String> values) throws SQLException {
         try (ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
-                ids.add(rows.getString(1));
+                values.add(rows.getString(1));
             }
         }
     }

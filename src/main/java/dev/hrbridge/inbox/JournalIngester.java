@@ -131,8 +131,8 @@ public class JournalIngester implements AutoCloseable {
         List<InboxMessage.New> toStore = new ArrayList<>(records.size());
         for (InboxMessage.New record : records) {
             // a free worker takes it in the same commit and runs it straight after, without a claim round trip;
-            // during a burst it stays PENDING for the poller after the burst
-            toStore.add(dispatcher.hasRoom() && !hold.on() ? record.claimedBy(dispatcher.nodeId()) : record);
+            // during a burst (no room) it stays PENDING for the poller after the burst
+            toStore.add(dispatcher.hasRoom() ? record.claimedBy(dispatcher.nodeId()) : record);
         }
         List<CompletableFuture<Boolean>> commits = toStore.stream().map(writer::append).toList();
         Instant now = Instant.now();

@@ -12,11 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -90,7 +92,7 @@ class InboxJournalTest {
         // a threshold any sequence of local webhook calls exceeds
         try (TestBridge bridge = TestBridge.start(dir, Map.of("hrb.inbox.journal.hold-above", "10"))) {
             FeishuPush feishu = new FeishuPush(bridge.api("/webhooks/feishu/events"), null);
-            Inbox inbox = bridge.bridge().context().getRegistry().lookupByNameAndType("inbox", Inbox.class);
+            Inbox inbox = inbox(bridge);
             int backlogAtTheEnd = 0;
             for (int i = 0; i < 300; i++) {
                 assertThat(feishu.plain(FeishuPush.v2Event(TYPE, "burst-" + i, "t", "{}")).statusCode()).isEqualTo(200);
@@ -98,9 +100,8 @@ class InboxJournalTest {
             }
             assertThat(backlogAtTheEnd).as("events acknowledged and still in the journal").isGreaterThan(150);
             InboxRepository repository = repository(bridge);
-            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(IntStream.range(0, 300)
-                    .mapToObj(i -> find(repository, "burst-" + i)).filter(Optional::isPresent)
-                    .filter(m -> m.get().state() == State.UNHANDLED).count()).isEqualTo(300));
+            awaitAll(repository, IntStream.range(0, 300).mapToObj(i -> "burst-" + i).toList(), Duration.ofSeconds(15),
+                    m -> m.state() == State.UNHANDLED);
             assertThat(inbox.journalBacklog()).isZero();
         }
     }
@@ -110,7 +111,7 @@ class InboxJournalTest {
         try (TestBridge bridge = TestBridge.start(dir, Map.of("hrb.inbox.journal.hold-above", "10",
                 "hrb.inbox.journal.max-backlog", "1000"))) {
             FeishuPush feishu = new FeishuPush(bridge.api("/webhooks/feishu/events"), null);
-            Inbox inbox = bridge.bridge().context().getRegistry().lookupByNameAndType("inbox", Inbox.class);
+            Inbox inbox = inbox(bridge);
             InboxRepository repository = repository(bridge);
             int events = 1000;
             for (int i = 0; i < events; i++) {
@@ -120,43 +121,46 @@ class InboxJournalTest {
             long waitingInTheTable = IntStream.range(0, events).mapToObj(i -> find(repository, "long-" + i))
                     .filter(m -> m.isPresent() && m.get().state() == State.PENDING).count();
             assertThat(waitingInTheTable).as("moved into the table, not processed").isGreaterThan(200);
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(IntStream.range(0, events)
-                    .mapToObj(i -> find(repository, "long-" + i)).filter(Optional::isPresent)
-                    .filter(m -> m.get().state() == State.UNHANDLED).count()).isEqualTo(events));
+            awaitAll(repository, IntStream.range(0, events).mapToObj(i -> "long-" + i).toList(), Duration.ofSeconds(20),
+                    m -> m.state() == State.UNHANDLED);
         }
     }
 
     @Test
     void whileAHoldIsOnTheNodeClaimsNoNewWorkAndTakesItUpOnceTheHoldEnds() throws Exception {
         try (TestBridge bridge = TestBridge.start(dir)) {
-            Inbox inbox = bridge.bridge().context().getRegistry().lookupByNameAndType("inbox", Inbox.class);
+            Inbox inbox = inbox(bridge);
             InboxRepository repository = repository(bridge);
-            AtomicBoolean holding = new AtomicBoolean(true);
-            inbox.dispatcher().holdWhile(holding::get);
+            AtomicBoolean holding = hold(inbox);
             List<String> ids = IntStream.range(0, 20).mapToObj(i -> "held-" + i).toList();
             assertThat(inbox.storeAll(ids.stream().map(InboxJournalTest::event).toList())).doesNotContain(false);
+            // a single store is not claimed by this node either while the hold is on
+            assertThat(inbox.store(event("held-single"))).isTrue();
             assertThat(inbox.dispatcher().pollOnce()).isZero();
             for (String id : ids) {
                 assertThat(find(repository, id)).get().extracting(InboxMessage::state).isEqualTo(State.PENDING);
             }
+            InboxMessage single = find(repository, "held-single").orElseThrow();
+            assertThat(single.state()).isEqualTo(State.PENDING);
+            assertThat(single.attempts()).isZero();
+            assertThat(single.lastError()).isNull();
             holding.set(false);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ids.stream().map(id -> find(repository, id))
-                    .filter(m -> m.get().state() == State.UNHANDLED).count()).isEqualTo(ids.size()));
+            awaitAll(repository, ids, Duration.ofSeconds(10), m -> m.state() == State.UNHANDLED);
         }
     }
 
     @Test
     void workClaimedAtStoreButNotStartedWhenAHoldBeginsIsHandedBackAndRunsAfterIt() throws Exception {
         try (TestBridge bridge = TestBridge.start(dir)) {
-            Inbox inbox = bridge.bridge().context().getRegistry().lookupByNameAndType("inbox", Inbox.class);
+            Inbox inbox = inbox(bridge);
             InboxRepository repository = repository(bridge);
-            AtomicBoolean holding = new AtomicBoolean(true);
-            inbox.dispatcher().holdWhile(holding::get);
             List<String> ids = IntStream.range(0, 20).mapToObj(i -> "claimed-" + i).toList();
-            for (String id : ids) {
-                // stored as claimed by this node's free workers, queued to run straight after the commit
-                assertThat(inbox.store(event(id))).isTrue();
-            }
+            // stored as claimed by this node's free workers, as when there was room at the commit
+            List<InboxMessage.New> claimed = ids.stream().map(id -> event(id).claimedBy(inbox.dispatcher().nodeId())).toList();
+            repository.write(claimed, List.of(), Duration.ofMinutes(1), Instant.now());
+            // the hold begins before they start
+            AtomicBoolean holding = hold(inbox);
+            claimed.forEach(message -> inbox.dispatcher().run(message.asClaimed(Instant.now())));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 for (String id : ids) {
                     InboxMessage message = find(repository, id).orElseThrow();
@@ -166,10 +170,25 @@ class InboxJournalTest {
                 }
             });
             holding.set(false);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(ids.stream().map(id -> find(repository, id))
-                    .filter(m -> m.get().state() == State.UNHANDLED && m.get().attempts() == 1).count())
-                    .isEqualTo(ids.size()));
+            awaitAll(repository, ids, Duration.ofSeconds(10), m -> m.state() == State.UNHANDLED && m.attempts() == 1);
         }
+    }
+
+    private static Inbox inbox(TestBridge bridge) {
+        return bridge.bridge().context().getRegistry().lookupByNameAndType("inbox", Inbox.class);
+    }
+
+    /** Holds the node's processing back, as a burst does, until the answer is set false. */
+    private static AtomicBoolean hold(Inbox inbox) {
+        AtomicBoolean holding = new AtomicBoolean(true);
+        inbox.dispatcher().holdWhile(holding::get);
+        return holding;
+    }
+
+    /** Waits until every event of {@code ids} is in the table and {@code done}. */
+    private static void awaitAll(InboxRepository repository, List<String> ids, Duration limit, Predicate<InboxMessage> done) {
+        await().atMost(limit).untilAsserted(() -> assertThat(ids.stream().map(id -> find(repository, id))
+                .filter(m -> m.isPresent() && done.test(m.get())).count()).isEqualTo(ids.size()));
     }
 
     private static InboxMessage.New event(String id) {
