@@ -20,21 +20,27 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Routes from an operator's directory ({@code hrb.routes.dir}): each {@code *.camel.yaml} there adds routes, or
  * replaces a packaged route with the same id, without a rebuild. With {@code hrb.routes.reload=true} a changed
  * file is loaded again while HR Bridge runs. A file that does not parse or whose routes do not start is
  * reported with its name (and the line, when the YAML parser names one); the routes that ran before keep running.
+ * A file is loaded once it has been quiet for {@link #QUIET}: an editor or a copy writes a file in several steps
+ * (truncate, then one or more writes), and loading it half-written would report a mistake nobody made.
  */
 public class ExternalRoutes implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExternalRoutes.class);
     private static final String SUFFIX = ".camel.yaml";
+    /** How long a changed file must see no further change before it is loaded. */
+    static final Duration QUIET = Duration.ofMillis(300);
 
     private final CamelContext camelContext;
     private final Path directory;
@@ -100,14 +106,17 @@ public class ExternalRoutes implements AutoCloseable {
     private void watchLoop() {
         try {
             while (true) {
-                WatchKey key = watcher.take();
                 Set<Path> changed = new TreeSet<>();
-                for (WatchEvent<?> event : key.pollEvents()) {
-                    if (event.context() instanceof Path name && name.toString().endsWith(SUFFIX)) {
-                        changed.add(directory.resolve(name));
+                WatchKey key = watcher.take();
+                while (key != null) {
+                    for (WatchEvent<?> event : key.pollEvents()) {
+                        if (event.context() instanceof Path name && name.toString().endsWith(SUFFIX)) {
+                            changed.add(directory.resolve(name));
+                        }
                     }
+                    key.reset();
+                    key = watcher.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS);
                 }
-                key.reset();
                 changed.stream().filter(Files::isRegularFile).forEach(this::load);
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {

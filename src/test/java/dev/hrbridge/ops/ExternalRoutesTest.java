@@ -74,6 +74,21 @@ class ExternalRoutesTest {
     }
 
     @Test
+    void aFileWrittenInStepsIsLoadedOnceComplete() throws Exception {
+        String yaml = route("on-test.steps_v1", "direct:on-test.steps_v1", "written_in_steps");
+        Path file = routes.resolve("steps.camel.yaml");
+        try (var out = Files.newBufferedWriter(file)) {
+            out.write(yaml, 0, yaml.length() / 2);
+            out.flush();
+            Thread.sleep(ExternalRoutes.QUIET.toMillis() / 3); // an editor between two writes, not a wait for a result
+            out.write(yaml, yaml.length() / 2, yaml.length() - yaml.length() / 2);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> bridge.bridge().context().getRoute("on-test.steps_v1") != null);
+        assertThat(outcomeOf("test.steps_v1")).isEqualTo("written_in_steps");
+        assertThat(log.list).noneMatch(e -> e.getFormattedMessage().contains("was not loaded"));
+    }
+
+    @Test
     void aRouteThatCannotStartIsRolledBackToTheOneBefore() throws Exception {
         Files.writeString(routes.resolve("eco-override.camel.yaml"), route("eco-account-created", "direct:eco-account-created",
                 "never").replace("- setHeader:", "- to: \"no-such-component:x\"\n        - setHeader:"));
