@@ -69,8 +69,7 @@ class InboxJournalTest {
                 assertThat(answer.statusCode()).isEqualTo(200);
             }
             InboxRepository inbox = repository(bridge);
-            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(IntStream.range(0, 150)
-                    .mapToObj(i -> find(inbox, "big-" + i)).filter(Optional::isPresent).count()).isEqualTo(150));
+            awaitAll(inbox, IntStream.range(0, 150).mapToObj(i -> "big-" + i).toList(), Duration.ofSeconds(15), m -> true);
             // 1.2 MB of events filled the first 1 MiB segment; only the one being written stays
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                     assertThat(segments(dir.resolve("hrb.inbox-journal"))).hasSize(1));
@@ -113,16 +112,14 @@ class InboxJournalTest {
             FeishuPush feishu = new FeishuPush(bridge.api("/webhooks/feishu/events"), null);
             Inbox inbox = inbox(bridge);
             InboxRepository repository = repository(bridge);
-            int events = 1000;
-            for (int i = 0; i < events; i++) {
-                assertThat(feishu.plain(FeishuPush.v2Event(TYPE, "long-" + i, "t", "{}")).statusCode()).isEqualTo(200);
+            List<String> ids = IntStream.range(0, 1000).mapToObj(i -> "long-" + i).toList();
+            for (String id : ids) {
+                assertThat(feishu.plain(FeishuPush.v2Event(TYPE, id, "t", "{}")).statusCode()).isEqualTo(200);
             }
             assertThat(inbox.journalBacklog()).as("the journal's share, about half the max backlog").isLessThanOrEqualTo(600);
-            long waitingInTheTable = IntStream.range(0, events).mapToObj(i -> find(repository, "long-" + i))
-                    .filter(m -> m.isPresent() && m.get().state() == State.PENDING).count();
-            assertThat(waitingInTheTable).as("moved into the table, not processed").isGreaterThan(200);
-            awaitAll(repository, IntStream.range(0, events).mapToObj(i -> "long-" + i).toList(), Duration.ofSeconds(20),
-                    m -> m.state() == State.UNHANDLED);
+            assertThat(count(repository, ids, m -> m.state() == State.PENDING)).as("moved into the table, not processed")
+                    .isGreaterThan(200);
+            awaitAll(repository, ids, Duration.ofSeconds(20), m -> m.state() == State.UNHANDLED);
         }
     }
 
@@ -187,8 +184,12 @@ class InboxJournalTest {
 
     /** Waits until every event of {@code ids} is in the table and {@code done}. */
     private static void awaitAll(InboxRepository repository, List<String> ids, Duration limit, Predicate<InboxMessage> done) {
-        await().atMost(limit).untilAsserted(() -> assertThat(ids.stream().map(id -> find(repository, id))
-                .filter(m -> m.isPresent() && done.test(m.get())).count()).isEqualTo(ids.size()));
+        await().atMost(limit).untilAsserted(() -> assertThat(count(repository, ids, done)).isEqualTo(ids.size()));
+    }
+
+    /** How many events of {@code ids} are in the table and match {@code test}. */
+    private static long count(InboxRepository repository, List<String> ids, Predicate<InboxMessage> test) {
+        return ids.stream().map(id -> find(repository, id)).filter(m -> m.isPresent() && test.test(m.get())).count();
     }
 
     private static InboxMessage.New event(String id) {
