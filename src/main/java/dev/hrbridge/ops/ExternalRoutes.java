@@ -32,14 +32,15 @@ import java.util.concurrent.TimeUnit;
  * replaces a packaged route with the same id, without a rebuild. With {@code hrb.routes.reload=true} a changed
  * file is loaded again while HR Bridge runs. A file that does not parse or whose routes do not start is
  * reported with its name (and the line, when the YAML parser names one); the routes that ran before keep running.
- * A file is loaded once it has been quiet for {@link #QUIET}: an editor or a copy writes a file in several steps
- * (truncate, then one or more writes), and loading it half-written would report a mistake nobody made.
+ * Changed files are loaded once the directory has seen no change for {@link #QUIET}: an editor or a copy writes a
+ * file in several steps (truncate, then one or more writes), and loading it half-written would report a mistake
+ * nobody made.
  */
 public class ExternalRoutes implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExternalRoutes.class);
     private static final String SUFFIX = ".camel.yaml";
-    /** How long a changed file must see no further change before it is loaded. */
+    /** How long the directory must see no further change before the files changed in it are loaded. */
     static final Duration QUIET = Duration.ofMillis(300);
 
     private final CamelContext camelContext;
