@@ -174,7 +174,7 @@ public final class HrBridge implements AutoCloseable {
                     throw new IllegalStateException("cannot register this instance in hrb_node", e);
                 }
                 CamelContext context = support.getCamelContext();
-                HealthCheckHelper.getHealthCheckRegistry(context).register(new DatabaseHealthCheck(database.dataSource()));
+                HealthCheckHelper.getHealthCheckRegistry(context).register(new DatabaseHealthCheck(database.dataSource(), database.storage()));
                 HealthCheckHelper.getHealthCheckRegistry(context).register(startup);
                 context.getManagementStrategy().addEventNotifier(new InboundLog());
             }

@@ -45,6 +45,23 @@ public class ApiException extends RuntimeException {
         return new ApiException(422, "invalid_field", message).with("field", field);
     }
 
+    /**
+     * 400 {@code field_too_long}: {@code value} of {@code field} is longer than the {@code max} characters HR Bridge can
+     * store. Checked before anything is acknowledged, so such a message is refused whole rather than half-stored.
+     */
+    public static String checkLength(String field, String value, int max) {
+        if (value != null && value.length() > max) {
+            throw new ApiException(400, "field_too_long", field + " is longer than " + max + " characters")
+                    .with("field", field).with("max_length", max);
+        }
+        return value;
+    }
+
+    /** Whether this is the refusal of {@link #checkLength}: a value that can never be stored, however often it is tried. */
+    public boolean fieldTooLong() {
+        return "field_too_long".equals(errorCode);
+    }
+
     public static ApiException notFound(String what) {
         return new ApiException(404, "not_found", what + " not found");
     }

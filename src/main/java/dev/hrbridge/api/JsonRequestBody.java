@@ -1,6 +1,9 @@
 package dev.hrbridge.api;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.buffer.Buffer;
@@ -12,17 +15,21 @@ import java.util.Locale;
 
 /**
  * Reads the JSON object an inbound call sends: 415 when it is not declared as JSON, 413 over 1 MiB, 400 when it
- * does not parse as one object. Webhooks and /api calls read their bodies through here.
+ * does not parse as exactly one object. Webhooks and /api calls read their bodies through here.
+ * <p>
+ * Strict on purpose: anything after the object ({@code {...} GARBAGE}, a second object) and a key given twice are
+ * refused, since a reader further along (a proxy, an audit log, Feishu itself) could take the other reading of the
+ * same bytes.
  */
 public final class JsonRequestBody {
 
     public static final int MAX_BODY_BYTES = 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    static {
-        // bound what a hostile body can make the parser do
-        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
-    }
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            // bound what a hostile body can make the parser do
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private JsonRequestBody() {
     }
@@ -58,7 +65,8 @@ public final class JsonRequestBody {
             }
             return node;
         } catch (IOException e) {
-            throw ApiException.badRequest("malformed_json", "the body is not valid JSON");
+            throw ApiException.badRequest("malformed_json",
+                    "the body is not exactly one valid JSON object (no content after it, no key given twice)");
         }
     }
 }

@@ -8,6 +8,7 @@ import org.quartz.CronExpression;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,6 +22,8 @@ public final class SettingsValidator {
     private static final Pattern THROTTLE_KEY = Pattern.compile("hrb\\.throttle\\.(.+)\\.per-minute");
     private static final Pattern RETRY_FLOW_KEY =
             Pattern.compile("hrb\\.retry\\.(.+)\\.(max-attempts|initial-delay-ms|max-delay-ms|multiplier)");
+
+    private static final Duration FEISHU_REDELIVERY = Duration.ofHours(8);
 
     private SettingsValidator() {
     }
@@ -67,6 +70,7 @@ public final class SettingsValidator {
             }
         });
         check(problems, () -> settings.getDuration("qr.max-age"));
+        check(problems, () -> checkWebhookMaxAge(settings));
         check(problems, () -> settings.getBoolean("hrb.routes.reload"));
         check(problems, () -> settings.getBoolean("hrb.inbox.journal.enabled"));
         check(problems, () -> settings.getBoolean("hrb.inbox.journal.force"));
@@ -74,6 +78,7 @@ public final class SettingsValidator {
         check(problems, () -> settings.getInt("hrb.inbox.journal.max-backlog", 1000, 10_000_000));
         check(problems, () -> settings.getLong("hrb.inbox.journal.hold-above", 0, 1_000_000));
         check(problems, () -> settings.getLong("hrb.inbox.journal.hold-longest-ms", 0, 3_600_000));
+        check(problems, () -> settings.getLong("hrb.inbox.journal.max-lag-ms", 1000, 3_600_000));
         check(problems, () -> {
             String cron = settings.require("qr.sweep.cron");
             if (!CronExpression.isValidExpression(cron)) {
@@ -95,6 +100,18 @@ public final class SettingsValidator {
         });
         if (!problems.isEmpty()) {
             throw new ConfigurationException(String.join("; ", problems));
+        }
+    }
+
+    /** Feishu redelivers for about 7 h (15 s, 5 min, 1 h, 6 h); dedup keys live for hrb.inbox.retention. */
+    private static void checkWebhookMaxAge(Settings settings) {
+        Duration maxAge = settings.getDuration("feishu.webhook.max-age");
+        Duration retention = settings.getDuration("hrb.inbox.retention");
+        if (maxAge == null || maxAge.compareTo(FEISHU_REDELIVERY) < 0 || retention != null && maxAge.compareTo(retention) >= 0) {
+            throw new ConfigurationException(Settings.describe("feishu.webhook.max-age") + " must be at least "
+                    + FEISHU_REDELIVERY.toHours() + "h (Feishu redelivers for about 7 h) and shorter than "
+                    + Settings.describe("hrb.inbox.retention") + " (" + retention + "), got '"
+                    + settings.get("feishu.webhook.max-age") + "'");
         }
     }
 

@@ -31,6 +31,7 @@ public final class Database implements AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final Vendor vendor;
+    private final StorageFiles storage = new StorageFiles();
 
     private Database(HikariDataSource dataSource, Vendor vendor) {
         this.dataSource = dataSource;
@@ -82,6 +83,14 @@ public final class Database implements AutoCloseable {
     /** Applies the migrations and this vendor's settings. */
     public void prepare() {
         migrate();
+        Optional<Path> file = embeddedFile();
+        if (file.isPresent()) {
+            try {
+                storage.watch("database file", file.get().resolveSibling(file.get().getFileName() + ".mv.db"));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot read the database file of " + file.get(), e);
+            }
+        }
         if (vendor == Vendor.H2) {
             // H2 otherwise writes committed changes up to a second later; an acknowledged event must
             // survive a killed process, so every commit reaches the file before we answer.
@@ -161,6 +170,21 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * Whether {@code failure} says the database refused the data itself: a value too long for its column, a constraint
+     * broken (SQLSTATE classes 22 and 23). The same data is refused however often it is sent, unlike an unreachable
+     * database, which is worth waiting out.
+     */
+    public static boolean refused(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+                return !unreachable(failure);
+            }
+        }
+        return false;
+    }
+
+    /**
      * A connection of its own, outside the pool, for a thread that must never wait behind pooled work (the webhook
      * journal's dedup look-up). The caller closes it.
      */
@@ -171,6 +195,11 @@ public final class Database implements AutoCloseable {
 
     public DataSource dataSource() {
         return dataSource;
+    }
+
+    /** The files of an embedded database (none for PostgreSQL), watched for being deleted or replaced while in use. */
+    public StorageFiles storage() {
+        return storage;
     }
 
     public Vendor vendor() {

@@ -5,30 +5,51 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.api.ApiException;
 import dev.hrbridge.api.JsonRequestBody;
+import dev.hrbridge.db.ColumnLimits;
 import dev.hrbridge.ops.InboundLog;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 /**
  * Turns an inbound {@code POST /webhooks/feishu/events} into a verified {@link FeishuWebhook}, or refuses it
  * with the fitting 4xx: wrong content type 415, body over 1 MiB 413, malformed JSON / missing fields / bad
- * base64 / undecryptable 400, wrong signature or verification token 401. Nothing is stored before this passes.
+ * base64 / undecryptable 400, a value longer than its column 400 {@code field_too_long}, wrong signature or
+ * verification token 401, a signed request older than {@code feishu.webhook.max-age} 401 {@code stale_request},
+ * an event of another app than {@code feishu.app-id} 401 {@code unknown_app}. Nothing is stored before this passes.
+ * <p>
+ * With an encrypt key the signature is checked before anything is decrypted. Only Feishu's URL handshake may come
+ * unsigned; an unsigned body that does not decrypt to one gets the same 401 as a badly signed one, so an unsigned
+ * caller learns nothing about our key from the answers.
  */
 public class FeishuWebhookReader {
+
+    private static final String SIGNATURE = "X-Lark-Signature";
 
     private final ObjectMapper json;
     private final FeishuCrypto crypto;
     private final byte[] verificationToken;
+    private final String appId;
+    private final Duration maxAge;
+    private final Clock clock;
 
-    /** {@code encryptKey} and {@code verificationToken} may be null: that check is then off. */
-    public FeishuWebhookReader(String encryptKey, String verificationToken) {
+    /**
+     * {@code encryptKey}, {@code verificationToken} and {@code appId} may be null: that check is then off.
+     * {@code maxAge} bounds how old the timestamp of a signed request may be.
+     */
+    public FeishuWebhookReader(String encryptKey, String verificationToken, String appId, Duration maxAge, Clock clock) {
         this.json = new ObjectMapper();
         this.crypto = encryptKey == null ? null : new FeishuCrypto(encryptKey);
         this.verificationToken = verificationToken == null ? null : verificationToken.getBytes(StandardCharsets.UTF_8);
+        this.appId = appId;
+        this.maxAge = maxAge;
+        this.clock = clock;
     }
 
     /** The route step: reads the raw body and headers of {@code exchange}, answers with the verified webhook. */
@@ -45,22 +66,31 @@ public class FeishuWebhookReader {
     public FeishuWebhook read(byte[] body, String contentType, Map<String, Object> headers) {
         JsonRequestBody.checkContentType(contentType);
         JsonNode outer = JsonRequestBody.parseObject(body);
-        JsonNode encrypted = outer.get("encrypt");
+        boolean signed = crypto != null && header(headers, SIGNATURE) != null;
+        if (signed) {
+            checkSignature(body, headers);
+        }
         JsonNode message = outer;
         String plaintext = null;
+        JsonNode encrypted = outer.get("encrypt");
         if (encrypted != null) {
             if (crypto == null) {
                 throw ApiException.badRequest("encryption_not_configured",
                         "the event is encrypted but no encrypt key is configured (feishu.encrypt-key)");
             }
-            if (!encrypted.isTextual()) {
-                throw ApiException.badRequest("bad_base64", "encrypt must be a base64 string");
-            }
             try {
+                if (!encrypted.isTextual()) {
+                    throw ApiException.badRequest("bad_base64", "encrypt must be a base64 string");
+                }
                 plaintext = crypto.decrypt(encrypted.asText());
                 message = JsonRequestBody.parseObject(plaintext.getBytes(StandardCharsets.UTF_8));
-            } catch (FeishuCrypto.UndecryptableException e) {
-                throw ApiException.badRequest(e.badBase64() ? "bad_base64" : "undecryptable", e.getMessage());
+            } catch (FeishuCrypto.UndecryptableException | ApiException e) {
+                if (!signed) {
+                    throw badSignature();
+                }
+                throw e instanceof FeishuCrypto.UndecryptableException undecryptable
+                        ? ApiException.badRequest(undecryptable.badBase64() ? "bad_base64" : "undecryptable", e.getMessage())
+                        : (ApiException) e;
             }
         }
         if ("url_verification".equals(message.path("type").asText())) {
@@ -68,7 +98,9 @@ public class FeishuWebhookReader {
             checkToken(message.path("token"));
             return new FeishuWebhook.UrlVerification(requireText(message, "challenge", "challenge"));
         }
-        checkSignature(body, headers);
+        if (crypto != null && !signed) {
+            throw badSignature();
+        }
         String json = plaintext != null ? plaintext : new String(body, StandardCharsets.UTF_8);
         return "2.0".equals(message.path("schema").asText()) ? readV2(message, json) : readV1(message, json);
     }
@@ -84,14 +116,16 @@ public class FeishuWebhookReader {
             throw ApiException.badRequest("missing_field", "a v2 event needs its header object").with("field", "header");
         }
         checkToken(header.path("token"));
-        String eventId = requireText(header, "event_id", "header.event_id");
-        String eventType = requireText(header, "event_type", "header.event_type");
-        String appId = requireText(header, "app_id", "header.app_id");
+        String eventId = bounded(requireText(header, "event_id", "header.event_id"), "header.event_id", ColumnLimits.TRACE_ID);
+        String eventType = bounded(requireText(header, "event_type", "header.event_type"), "header.event_type",
+                ColumnLimits.EVENT_TYPE);
+        String app = checkApp(bounded(requireText(header, "app_id", "header.app_id"), "header.app_id", ColumnLimits.APP_ID));
+        String tenantKey = bounded(optionalText(header, "tenant_key", "header.tenant_key"), "header.tenant_key",
+                ColumnLimits.TENANT_KEY);
         if (!message.path("event").isObject()) {
             throw ApiException.badRequest("missing_field", "a v2 event needs its event object").with("field", "event");
         }
-        return new FeishuWebhook.Event("2.0", appId, eventType, eventId, text(header, "tenant_key"),
-                text(header, "create_time"), json);
+        return new FeishuWebhook.Event("2.0", app, eventType, eventId, tenantKey, text(header, "create_time"), json);
     }
 
     private FeishuWebhook.Event readV1(JsonNode message, String json) {
@@ -100,23 +134,36 @@ public class FeishuWebhookReader {
                     "neither a v2 event (schema 2.0), a v1 event (type event_callback) nor url_verification");
         }
         checkToken(message.path("token"));
-        String uuid = requireText(message, "uuid", "uuid");
+        String uuid = bounded(requireText(message, "uuid", "uuid"), "uuid", ColumnLimits.TRACE_ID);
         JsonNode event = message.path("event");
-        String eventType = requireText(event, "type", "event.type");
-        return new FeishuWebhook.Event("1.0", text(event, "app_id") == null ? "" : text(event, "app_id"), eventType, uuid,
-                text(event, "tenant_key"), text(message, "ts"), json);
+        String eventType = bounded(requireText(event, "type", "event.type"), "event.type", ColumnLimits.EVENT_TYPE);
+        String app = bounded(optionalText(event, "app_id", "event.app_id"), "event.app_id", ColumnLimits.APP_ID);
+        String tenantKey = bounded(optionalText(event, "tenant_key", "event.tenant_key"), "event.tenant_key",
+                ColumnLimits.TENANT_KEY);
+        return new FeishuWebhook.Event("1.0", app == null ? "" : checkApp(app), eventType, uuid, tenantKey,
+                text(message, "ts"), json);
     }
 
     private void checkSignature(byte[] body, Map<String, Object> headers) {
-        if (crypto == null) {
-            return;
-        }
         String timestamp = header(headers, "X-Lark-Request-Timestamp");
-        String nonce = header(headers, "X-Lark-Request-Nonce");
-        String signature = header(headers, "X-Lark-Signature");
-        if (!crypto.signatureMatches(timestamp, nonce, body, signature)) {
-            throw new ApiException(401, "bad_signature", "X-Lark-Signature does not match the body");
+        if (!crypto.signatureMatches(timestamp, header(headers, "X-Lark-Request-Nonce"), body, header(headers, SIGNATURE))) {
+            throw badSignature();
         }
+        // signed by Feishu, but when? A request captured and sent again later must not count as a new delivery
+        Instant sent;
+        try {
+            sent = Instant.ofEpochSecond(Long.parseLong(timestamp.trim()));
+        } catch (NumberFormatException | java.time.DateTimeException e) {
+            throw new ApiException(401, "stale_request", "X-Lark-Request-Timestamp is not a time in seconds");
+        }
+        if (Duration.between(sent, clock.instant()).abs().compareTo(maxAge) > 0) {
+            throw new ApiException(401, "stale_request", "X-Lark-Request-Timestamp is further than "
+                    + maxAge + " from now (feishu.webhook.max-age); Feishu stops redelivering long before that");
+        }
+    }
+
+    private static ApiException badSignature() {
+        return new ApiException(401, "bad_signature", "X-Lark-Signature is missing or does not match the body");
     }
 
     private void checkToken(JsonNode token) {
@@ -129,16 +176,33 @@ public class FeishuWebhookReader {
         }
     }
 
-    private static String requireText(JsonNode node, String field, String path) {
-        JsonNode raw = node.get(field);
-        if (raw != null && !raw.isNull() && !raw.isTextual()) {
-            throw ApiException.badRequest("invalid_field", path + " must be a string").with("field", path);
+    /** With {@code feishu.app-id} configured, events of any other app are refused. */
+    private String checkApp(String presented) {
+        if (appId != null && !appId.equals(presented)) {
+            throw new ApiException(401, "unknown_app", "the event belongs to another Feishu app than feishu.app-id");
         }
-        String value = text(node, field);
+        return presented;
+    }
+
+    private static String bounded(String value, String path, int max) {
+        return ApiException.checkLength(path, value, max);
+    }
+
+    private static String requireText(JsonNode node, String field, String path) {
+        String value = optionalText(node, field, path);
         if (value == null || value.isBlank()) {
             throw ApiException.badRequest("missing_field", path + " is required").with("field", path);
         }
         return value;
+    }
+
+    /** The string at {@code field}, or null when absent or null; any other type is a 400. */
+    private static String optionalText(JsonNode node, String field, String path) {
+        JsonNode raw = node.get(field);
+        if (raw != null && !raw.isNull() && !raw.isTextual()) {
+            throw ApiException.badRequest("invalid_field", path + " must be a string").with("field", path);
+        }
+        return text(node, field);
     }
 
     private static String text(JsonNode node, String field) {

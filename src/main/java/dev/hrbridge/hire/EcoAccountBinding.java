@@ -2,6 +2,7 @@ package dev.hrbridge.hire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hrbridge.db.ColumnLimits;
 import dev.hrbridge.hire.CustomerCatalogue.Customer;
 import dev.hrbridge.inbox.InboxDispatcher;
 import dev.hrbridge.outbound.DeferredFailure;
@@ -59,9 +60,11 @@ public class EcoAccountBinding {
         JsonNode event = JSON.readTree(in.getBody(String.class)).path("event");
         String accountId = event.path("account_id").asText("").trim();
         int scope = event.path("scope").asInt(0);
-        if (accountId.isEmpty() || (scope != EcoAccount.BACKGROUND_CHECK && scope != EcoAccount.EXAM)) {
+        if (accountId.isEmpty() || accountId.length() > ColumnLimits.ECO_ACCOUNT_ID
+                || (scope != EcoAccount.BACKGROUND_CHECK && scope != EcoAccount.EXAM)) {
             // nothing to bind and nothing a retry could change; kept visible as UNHANDLED instead of a retry storm
-            LOG.warn("Eco account event {} has no account_id or an unknown scope ({}); not bound", eventId, event.path("scope"));
+            LOG.warn("Eco account event {} has no account_id (or one over {} characters) or an unknown scope ({}); not bound",
+                    eventId, ColumnLimits.ECO_ACCOUNT_ID, event.path("scope"));
             in.setHeader(InboxDispatcher.FINAL_STATE, "UNHANDLED");
             in.setHeader(InboxDispatcher.OUTCOME, "invalid_eco_account_event");
             return;

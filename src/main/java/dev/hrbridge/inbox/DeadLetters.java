@@ -33,8 +33,11 @@ public class DeadLetters {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String COLUMNS = "id, message_id, flow, trace_id, state, error, http_status, platform_code, "
+    private static final String COLUMNS = "id, kind, message_id, flow, trace_id, state, error, http_status, platform_code, "
             + "platform_msg, attempts, payload, created_at, replayed_at";
+
+    /** The kind of a dead letter set aside by the journal ingester: an event the inbox table refused. */
+    public static final String INGEST = "ingest";
 
     private final DataSource dataSource;
     private final InboxDispatcher dispatcher;
@@ -51,7 +54,7 @@ public class DeadLetters {
     }
 
     /** One row of {@code dead_letter}. */
-    public record DeadLetter(String id, String messageId, String flow, String traceId, String state, String error,
+    public record DeadLetter(String id, String kind, String messageId, String flow, String traceId, String state, String error,
                              Integer httpStatus, Integer platformCode, String platformMsg, int attempts, String payload,
                              Instant createdAt, Instant replayedAt) {
     }
@@ -76,6 +79,11 @@ public class DeadLetters {
      */
     public String replay(@Header("id") String id) throws Exception {
         DeadLetter letter = require(id);
+        if (INGEST.equals(letter.kind())) {
+            throw new ApiException(409, "not_replayable", "dead letter " + id + " is an event the inbox table refused when "
+                    + "it was taken in; it has no inbox message to run again. Fix the cause, then have it sent again")
+                    .with("id", id);
+        }
         Instant now = clock.instant();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
@@ -206,7 +214,7 @@ public class DeadLetters {
         List<DeadLetter> letters = new ArrayList<>();
         try (ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
-                letters.add(new DeadLetter(rows.getString("id"), rows.getString("message_id"), rows.getString("flow"),
+                letters.add(new DeadLetter(rows.getString("id"), rows.getString("kind"), rows.getString("message_id"), rows.getString("flow"),
                         rows.getString("trace_id"), rows.getString("state"), rows.getString("error"),
                         (Integer) rows.getObject("http_status"), (Integer) rows.getObject("platform_code"),
                         rows.getString("platform_msg"), rows.getInt("attempts"), rows.getString("payload"),
@@ -219,6 +227,7 @@ public class DeadLetters {
     private static Map<String, Object> view(DeadLetter letter, boolean withPayload) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", letter.id());
+        view.put("kind", letter.kind());
         view.put("flow", letter.flow());
         view.put("state", letter.state());
         view.put("error", letter.error());

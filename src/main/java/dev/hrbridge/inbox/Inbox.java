@@ -2,6 +2,8 @@ package dev.hrbridge.inbox;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.hrbridge.api.ApiException;
+import dev.hrbridge.db.ColumnLimits;
+import dev.hrbridge.db.Database;
 import dev.hrbridge.feishu.FeishuWebhook;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -35,20 +39,30 @@ public class Inbox implements AutoCloseable {
     private final InboxJournal journal;
     private final JournalIngester ingester;
     private final int maxBacklog;
+    private final JournalLimits limits;
+    private final long startedAt = System.nanoTime();
     /** Journaled events not yet in the table, by dedup key: the write that took the key, for its duplicates. */
-    private final Map<String, CompletableFuture<Boolean>> unmoved = new ConcurrentHashMap<>();
+    private final Map<String, Unmoved> unmoved = new ConcurrentHashMap<>();
+    private ScheduledExecutorService watchdog;
+    private volatile String stuck;
+
+    /** A journal write on its way into the table, and when it was handed to the journal (System.nanoTime). */
+    private record Unmoved(CompletableFuture<Boolean> write, long since) {
+    }
 
     /**
      * How far the journal may run ahead of the table: beyond {@code maxBacklog} waiting events webhooks are answered
      * 503; while more than {@code holdAbovePerSecond} events a second are acknowledged (0: never), processing waits,
-     * for {@code holdLongestMillis} at most; beyond half of {@code maxBacklog} held events move into the table.
+     * for {@code holdLongestMillis} at most; beyond half of {@code maxBacklog} held events move into the table. An
+     * acknowledged event still outside the table after {@code maxLag} (a hold's own wait excepted), or an ingester
+     * failing that long, makes the inbox {@link #stuck()}.
      */
-    public record JournalLimits(int maxBacklog, long holdAbovePerSecond, long holdLongestMillis) {
+    public record JournalLimits(int maxBacklog, long holdAbovePerSecond, long holdLongestMillis, Duration maxLag) {
     }
 
     /** An inbox that commits every event straight into the table (PostgreSQL, or the journal switched off). */
     public Inbox(InboxRepository repository, InboxWriter writer, InboxDispatcher dispatcher, Duration commitTimeout) {
-        this(repository, writer, dispatcher, commitTimeout, null, new JournalLimits(0, 0, 0));
+        this(repository, writer, dispatcher, commitTimeout, null, new JournalLimits(0, 0, 0, Duration.ZERO));
     }
 
     /** An inbox that acknowledges webhook events once they are in {@code journal} (embedded H2). */
@@ -60,13 +74,14 @@ public class Inbox implements AutoCloseable {
         this.commitTimeout = commitTimeout;
         this.journal = journal;
         this.maxBacklog = limits.maxBacklog();
+        this.limits = limits;
         if (journal == null) {
             this.ingester = null;
         } else {
             BurstHold hold = new BurstHold(limits.holdAbovePerSecond(), limits.holdLongestMillis(),
                     limits.maxBacklog() / 2, journal::appendedEvents, unmoved::size, System.nanoTime());
             dispatcher.holdWhile(hold::on);
-            this.ingester = new JournalIngester(journal, writer, dispatcher, commitTimeout, hold,
+            this.ingester = new JournalIngester(journal, repository, writer, dispatcher, commitTimeout, hold,
                     moved -> unmoved.remove(moved.dedupKey()));
         }
     }
@@ -79,13 +94,77 @@ public class Inbox implements AutoCloseable {
         dispatcher.open();
         if (ingester != null) {
             ingester.start();
+            watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "hrb-inbox-watchdog");
+                thread.setDaemon(true);
+                return thread;
+            });
+            watchdog.scheduleWithFixedDelay(this::watch, 5, 5, TimeUnit.SECONDS);
         }
+    }
+
+    /** Logs when acknowledged events get stuck on their way into the table, and when they move again. */
+    private void watch() {
+        String now = stuck();
+        if (now != null && stuck == null) {
+            LOG.error("Acknowledged events are stuck outside the inbox table, so readiness reports DOWN: {}", now);
+        } else if (now == null && stuck != null) {
+            LOG.info("Acknowledged events move into the inbox table again");
+        }
+        stuck = now;
+    }
+
+    /**
+     * Why acknowledged events are stuck on their way from the journal into the table, or null when they are not: the
+     * ingester has failed for {@code maxLag}, or the oldest of them is older than that (beyond a burst hold's wait).
+     * "Acknowledged but never processed" is what an operator must see first.
+     */
+    public String stuck() {
+        if (ingester == null) {
+            return null;
+        }
+        Duration failing = ingester.failingFor();
+        if (failing.compareTo(limits.maxLag()) >= 0) {
+            return "moving them in has failed for " + failing.toSeconds() + " s: " + ingester.lastFailure();
+        }
+        Duration oldest = oldestUnmovedAge();
+        Duration allowed = ingester.holding() ? limits.maxLag().plusMillis(limits.holdLongestMillis()) : limits.maxLag();
+        if (oldest.compareTo(allowed) > 0) {
+            return "the oldest was acknowledged " + oldest.toSeconds() + " s ago and is not in the table yet";
+        }
+        return null;
+    }
+
+    /** How long the oldest acknowledged event not yet in the table has waited (zero without a journal). */
+    public Duration oldestUnmovedAge() {
+        if (ingester == null) {
+            return Duration.ZERO;
+        }
+        long now = System.nanoTime();
+        // what an earlier run left in the journal counts from this run's start
+        long oldest = ingester.replaying() ? startedAt : now;
+        for (Unmoved waiting : unmoved.values()) {
+            if (waiting.since() - oldest < 0) {
+                oldest = waiting.since();
+            }
+        }
+        return Duration.ofNanos(now - oldest);
+    }
+
+    /** How long moving journaled events into the table has failed without a success in between. */
+    public Duration ingestFailingFor() {
+        return ingester == null ? Duration.ZERO : ingester.failingFor();
+    }
+
+    /** Journaled events the table refused since start, set aside as {@code ingest} dead letters. */
+    public long ingestSetAside() {
+        return ingester == null ? 0 : ingester.setAside();
     }
 
     /** Stores a verified Feishu event once per dedup key and answers the JSON Feishu gets with its 200. */
     public String storeEvent(FeishuWebhook.Event event) throws Exception {
-        InboxMessage.New message = new InboxMessage.New(MessageIds.next(), InboxMessage.Kind.EVENT,
-                event.dedupKey(), EVENT_FLOW, event.eventType(), event.eventId(), event.json());
+        InboxMessage.New message = checkBounds(new InboxMessage.New(MessageIds.next(), InboxMessage.Kind.EVENT,
+                event.dedupKey(), EVENT_FLOW, event.eventType(), event.eventId(), event.json()));
         boolean stored = journal != null ? journal(message) : store(message);
         return "{\"status\":\"" + (stored ? "stored" : "duplicate") + "\",\"event_id\":\""
                 + new String(JsonStringEncoder.getInstance().quoteAsString(event.eventId())) + "\"}";
@@ -97,31 +176,31 @@ public class Inbox implements AutoCloseable {
      * never answered 200 for an event whose write then failed.
      */
     private boolean journal(InboxMessage.New message) throws Exception {
-        CompletableFuture<Boolean> mine = new CompletableFuture<>();
-        CompletableFuture<Boolean> earlier = unmoved.putIfAbsent(message.dedupKey(), mine);
+        Unmoved mine = new Unmoved(new CompletableFuture<>(), System.nanoTime());
+        Unmoved earlier = unmoved.putIfAbsent(message.dedupKey(), mine);
         if (earlier != null) {
-            awaitWrite(message, earlier);
+            awaitWrite(message, earlier.write());
             return false;
         }
         if (unmoved.size() > maxBacklog) {
-            mine.completeExceptionally(new IllegalStateException(
+            mine.write().completeExceptionally(new IllegalStateException(
                     unmoved.size() + " journaled events wait to move into the inbox table"));
         } else {
             journal.append(message).whenComplete((appended, failure) -> {
                 if (failure == null) {
-                    mine.complete(appended);
+                    mine.write().complete(appended);
                 } else {
-                    mine.completeExceptionally(failure);
+                    mine.write().completeExceptionally(failure);
                 }
             });
         }
         // only an appended event is moved into the table, which is when the ingester forgets its key
-        mine.whenComplete((appended, failure) -> {
+        mine.write().whenComplete((appended, failure) -> {
             if (failure != null || !appended) {
                 unmoved.remove(message.dedupKey(), mine);
             }
         });
-        return awaitWrite(message, mine);
+        return awaitWrite(message, mine.write());
     }
 
     private boolean awaitWrite(InboxMessage.New message, CompletableFuture<Boolean> write) throws ApiException {
@@ -142,6 +221,18 @@ public class Inbox implements AutoCloseable {
                 "HR Bridge cannot store the message right now; send it again later");
     }
 
+    /**
+     * The columns a producer fills, checked against their bounds before anything is stored or acknowledged: a message
+     * the table would refuse is turned away whole (400 {@code field_too_long}), never accepted and then stuck.
+     */
+    static InboxMessage.New checkBounds(InboxMessage.New message) {
+        ApiException.checkLength("dedup_key", message.dedupKey(), ColumnLimits.DEDUP_KEY);
+        ApiException.checkLength("trace_id", message.traceId(), ColumnLimits.TRACE_ID);
+        ApiException.checkLength("event_type", message.eventType(), ColumnLimits.EVENT_TYPE);
+        ApiException.checkLength("flow", message.flow(), ColumnLimits.FLOW);
+        return message;
+    }
+
     /** Journaled events not yet moved into the table (0 without a journal). */
     public int journalBacklog() {
         return unmoved.size();
@@ -153,6 +244,7 @@ public class Inbox implements AutoCloseable {
      * tries again (Feishu redelivers), and since nothing was acknowledged nothing is lost.
      */
     public boolean store(InboxMessage.New message) throws Exception {
+        checkBounds(message);
         // when a worker is free, the message is stored as claimed by it and runs straight after the commit
         InboxMessage.New toStore = dispatcher.hasRoom() ? message.claimedBy(dispatcher.nodeId()) : message;
         boolean stored;
@@ -162,6 +254,9 @@ public class Inbox implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             // cancelled, the writer skips it (one it already took and commits later goes back to the poller);
             // not cancellable, it was committed this very moment
+            if (e instanceof ExecutionException && Database.refused(e.getCause())) {
+                throw new ApiException(400, "unstorable", "HR Bridge's storage refused this message; it was not stored");
+            }
             if (commit.cancel(false) || commit.isCompletedExceptionally()) {
                 throw unavailable(message, e instanceof ExecutionException ? e.getCause().toString() : "commit timed out");
             }
@@ -181,6 +276,7 @@ public class Inbox implements AutoCloseable {
      * start on them as they have room, the poller hands out the rest. Answers, per message, whether it was new.
      */
     public boolean[] storeAll(List<InboxMessage.New> messages) throws Exception {
+        messages.forEach(Inbox::checkBounds);
         boolean[] stored = new boolean[messages.size()];
         for (int from = 0; from < messages.size(); from += STORE_ALL_CHUNK) {
             List<InboxMessage.New> chunk = messages.subList(from, Math.min(messages.size(), from + STORE_ALL_CHUNK));
@@ -210,6 +306,9 @@ public class Inbox implements AutoCloseable {
     @Override
     public void close() {
         if (journal != null) {
+            if (watchdog != null) {
+                watchdog.shutdownNow();
+            }
             journal.close();
             ingester.close();
         }

@@ -1,6 +1,7 @@
 package dev.hrbridge.inbox;
 
 import dev.hrbridge.config.ConfigurationException;
+import dev.hrbridge.config.RuntimeMode;
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.db.Database;
 import dev.hrbridge.feishu.EventHandlers;
@@ -31,6 +32,8 @@ public class InboxConfiguration implements CamelConfiguration {
     private Database database;
     @BeanInject
     private NodeRegistry nodeRegistry;
+    @BeanInject
+    private RuntimeMode runtimeMode;
 
     @Override
     public void configure(CamelContext camelContext) {
@@ -40,7 +43,7 @@ public class InboxConfiguration implements CamelConfiguration {
         InboxRepository repository = new InboxRepository(database.dataSource(), database.vendor());
         Duration lease = Duration.ofMillis(settings.getLong("hrb.inbox.lease-ms", 1000, 86_400_000));
         InboxWriter writer = new InboxWriter(repository, clock, lease,
-                settings.getInt("hrb.inbox.write-queue", 100, 1_000_000));
+                settings.getInt("hrb.inbox.write-queue", 100, 1_000_000), database.storage());
         InboxDispatcher dispatcher = new InboxDispatcher(repository, writer, retryPolicy, camelContext,
                 nodeRegistry.nodeId(), clock, settings.getInt("hrb.inbox.workers", 1, 256), lease,
                 Duration.ofMillis(settings.getLong("hrb.inbox.stale-node-ms", 1000, 86_400_000)));
@@ -48,7 +51,8 @@ public class InboxConfiguration implements CamelConfiguration {
         Inbox inbox = journal(database).map(journal -> new Inbox(repository, writer, dispatcher, commitTimeout, journal,
                         new Inbox.JournalLimits(settings.getInt("hrb.inbox.journal.max-backlog", 1000, 10_000_000),
                                 settings.getLong("hrb.inbox.journal.hold-above", 0, 1_000_000),
-                                settings.getLong("hrb.inbox.journal.hold-longest-ms", 0, 3_600_000))))
+                                settings.getLong("hrb.inbox.journal.hold-longest-ms", 0, 3_600_000),
+                                Duration.ofMillis(settings.getLong("hrb.inbox.journal.max-lag-ms", 1000, 3_600_000)))))
                 .orElseGet(() -> new Inbox(repository, writer, dispatcher, commitTimeout));
         registry.bind("inboxRepository", repository);
         registry.bind("inbox", inbox);
@@ -59,8 +63,10 @@ public class InboxConfiguration implements CamelConfiguration {
         EventHandlers handlers = new EventHandlers();
         handlers.setCamelContext(camelContext);
         registry.bind("eventHandlers", handlers);
+        // the sandbox's own app id is not the operator's: in sandbox mode events of any app are taken
         registry.bind("feishuWebhooks", new FeishuWebhookReader(settings.get("feishu.encrypt-key"),
-                settings.get("feishu.verification-token")));
+                settings.get("feishu.verification-token"), runtimeMode == RuntimeMode.LIVE ? settings.get("feishu.app-id") : null,
+                settings.getDuration("feishu.webhook.max-age"), clock));
     }
 
     /** The journal beside an embedded H2 file (PostgreSQL instances share the table, so they commit to it). */
@@ -74,7 +80,7 @@ public class InboxConfiguration implements CamelConfiguration {
             return Optional.of(new InboxJournal(directory,
                     settings.getLong("hrb.inbox.journal.segment-bytes", 1 << 20, 1L << 34),
                     settings.getBoolean("hrb.inbox.journal.force"),
-                    settings.getInt("hrb.inbox.write-queue", 100, 1_000_000), new KeyLookup(database)));
+                    settings.getInt("hrb.inbox.write-queue", 100, 1_000_000), new KeyLookup(database), database.storage()));
         } catch (IOException e) {
             throw new ConfigurationException("cannot open the inbox journal in " + directory + ": " + e);
         }

@@ -1,5 +1,7 @@
 package dev.hrbridge.inbox;
 
+import dev.hrbridge.api.ApiException;
+import dev.hrbridge.db.Database;
 import dev.hrbridge.inbox.InboxMessage.Kind;
 import dev.hrbridge.inbox.InboxMessage.State;
 import dev.hrbridge.inbox.InboxRepository.Result;
@@ -274,6 +276,10 @@ public class InboxDispatcher implements AutoCloseable {
             State state = message.kind() == Kind.REQUEST ? State.FAILED : State.DEAD;
             return new Result(state, null, true, "permanent_failure", httpStatus, code, msg, error);
         }
+        if (outbound == null && dataRefused(failure)) {
+            // the same data is refused however often it runs: FAILED with the reason, no retries, no dead letter
+            return new Result(State.FAILED, null, true, "unstorable_data", null, null, null, error);
+        }
         if (outbound == null) {
             LOG.error("{} {} failed unexpectedly on attempt {}", flow, message.traceId(), message.attempts(), failure);
         }
@@ -283,6 +289,12 @@ public class InboxDispatcher implements AutoCloseable {
         Duration wait = retryPolicy.delayBeforeAttempt(flow, message.attempts(),
                 outbound == null ? null : outbound.retryAfter());
         return new Result(State.PENDING, now.plus(wait), true, null, httpStatus, code, msg, error);
+    }
+
+    /** The database refused the flow's data (too long for a column, a broken constraint), or a bound check did. */
+    private static boolean dataRefused(Throwable failure) {
+        ApiException bound = find(failure, ApiException.class);
+        return Database.refused(failure) || bound != null && bound.fieldTooLong();
     }
 
     private static String describe(Throwable failure) {

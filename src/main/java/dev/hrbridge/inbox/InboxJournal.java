@@ -1,5 +1,6 @@
 package dev.hrbridge.inbox;
 
+import dev.hrbridge.db.StorageFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,9 +46,11 @@ public class InboxJournal implements AutoCloseable {
     private final boolean forceToDisk;
     private final BatchLoop<Append> loop;
     private final StoredKeys storedKeys;
+    private final StorageFiles storage;
     private final ConcurrentLinkedDeque<Segment> segments = new ConcurrentLinkedDeque<>();
     private final Object appended = new Object();
     private long appendedEvents;
+    private final long firstOfThisRun;
     private FileChannel channel;
     private ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
 
@@ -75,9 +78,11 @@ public class InboxJournal implements AutoCloseable {
         }
     }
 
-    public InboxJournal(Path directory, long segmentBytes, boolean forceToDisk, int capacity, StoredKeys storedKeys)
-            throws IOException {
+    public InboxJournal(Path directory, long segmentBytes, boolean forceToDisk, int capacity, StoredKeys storedKeys,
+                        StorageFiles storage) throws IOException {
         this.directory = Files.createDirectories(directory);
+        this.storage = storage;
+        storage.watch("inbox journal", directory);
         this.storedKeys = storedKeys;
         this.segmentBytes = segmentBytes;
         this.forceToDisk = forceToDisk;
@@ -93,6 +98,7 @@ public class InboxJournal implements AutoCloseable {
             LOG.info("Inbox journal {} has {} segment(s) from the last run to move into the inbox first", directory,
                     segments.size());
         }
+        firstOfThisRun = next;
         openSegment(next);
         this.loop = new BatchLoop<>("hrb-inbox-journal", capacity, MAX_BATCH, this::write,
                 left -> left.written().completeExceptionally(new IllegalStateException("the inbox journal is closed")));
@@ -114,6 +120,11 @@ public class InboxJournal implements AutoCloseable {
             written.completeExceptionally(new IllegalStateException("the inbox journal queue is full"));
         }
         return written;
+    }
+
+    /** Whether {@code segment} was left by an earlier run (and holds what that run acknowledged). */
+    boolean fromEarlierRun(Segment segment) {
+        return segment.number < firstOfThisRun;
     }
 
     /** The segments, oldest first, for the ingester. */
@@ -140,6 +151,12 @@ public class InboxJournal implements AutoCloseable {
     }
 
     private void write(List<Append> batch) {
+        String lost = storage.lost();
+        if (lost != null) {
+            IllegalStateException failure = new IllegalStateException("storage lost: " + lost);
+            batch.forEach(a -> a.written().completeExceptionally(failure));
+            return;
+        }
         // one look-up for the whole batch: a redelivery of an event already in the table is not written again
         Set<String> stored;
         try {
@@ -249,6 +266,7 @@ public class InboxJournal implements AutoCloseable {
     private void openSegment(long number) throws IOException {
         Path path = directory.resolve(String.format("inbox-%012d.journal", number));
         channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        storage.watch("inbox journal segment", path);
         segments.add(new Segment(path, number, 0, false));
     }
 

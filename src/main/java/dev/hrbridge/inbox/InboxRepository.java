@@ -1,5 +1,6 @@
 package dev.hrbridge.inbox;
 
+import dev.hrbridge.db.ColumnLimits;
 import dev.hrbridge.db.Database;
 import dev.hrbridge.inbox.InboxMessage.Kind;
 import dev.hrbridge.inbox.InboxMessage.State;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
+import static dev.hrbridge.db.ColumnLimits.truncate;
 import static dev.hrbridge.db.SqlColumns.instant;
 import static dev.hrbridge.db.SqlColumns.setInteger;
 import static dev.hrbridge.db.SqlColumns.time;
@@ -236,12 +238,12 @@ public class InboxRepository {
                                 + "platform_msg, attempts, payload, created_at) VALUES (?, ?, ?, ?, 'dead', ?, ?, ?, ?, ?, ?, ?)")) {
                     insert.setString(1, MessageIds.next());
                     insert.setString(2, message.id());
-                    insert.setString(3, flow);
+                    insert.setString(3, truncate(flow, ColumnLimits.FLOW));
                     insert.setString(4, message.traceId());
-                    insert.setString(5, truncate(result.lastError(), 2000));
+                    insert.setString(5, truncate(result.lastError(), ColumnLimits.ERROR));
                     setInteger(insert, 6, result.httpStatus());
                     setInteger(insert, 7, result.platformCode());
-                    insert.setString(8, truncate(result.platformMsg(), 1000));
+                    insert.setString(8, truncate(result.platformMsg(), ColumnLimits.PLATFORM_MSG));
                     insert.setInt(9, message.attempts());
                     insert.setString(10, message.payload());
                     insert.setObject(11, time(now));
@@ -249,6 +251,41 @@ public class InboxRepository {
                 }
                 connection.commit();
                 return true;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Sets aside a journaled event the inbox table refused: a dead letter of kind {@code ingest} with the raw payload and
+     * the database's error. Keyed by the message id, so setting the same record aside again (after a crash) adds nothing.
+     */
+    public void setAside(InboxMessage.New refused, String error, Instant now) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                List<String> existing = new ArrayList<>();
+                try (PreparedStatement select = connection.prepareStatement("SELECT id FROM dead_letter WHERE id = ?")) {
+                    select.setString(1, refused.id());
+                    addFirstColumn(select, existing);
+                }
+                if (existing.isEmpty()) {
+                    try (PreparedStatement insert = connection.prepareStatement(
+                            "INSERT INTO dead_letter (id, kind, message_id, flow, trace_id, state, error, attempts, payload, "
+                                    + "created_at) VALUES (?, 'ingest', ?, ?, ?, 'dead', ?, 1, ?, ?)")) {
+                        insert.setString(1, refused.id());
+                        insert.setString(2, refused.id());
+                        insert.setString(3, truncate(String.valueOf(refused.flow()), ColumnLimits.FLOW));
+                        insert.setString(4, truncate(String.valueOf(refused.traceId()), ColumnLimits.TRACE_ID));
+                        insert.setString(5, truncate(error, ColumnLimits.ERROR));
+                        insert.setString(6, refused.payload() == null ? "" : refused.payload());
+                        insert.setObject(7, time(now));
+                        insert.executeUpdate();
+                    }
+                }
+                connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
@@ -318,11 +355,11 @@ public class InboxRepository {
         update.setString(1, result.state().name());
         update.setObject(2, time(result.nextAttemptAt() != null ? result.nextAttemptAt() : now));
         update.setInt(3, result.attemptCounted() ? 0 : 1);
-        update.setString(4, result.outcome());
+        update.setString(4, truncate(result.outcome(), ColumnLimits.OUTCOME));
         setInteger(update, 5, result.httpStatus());
         setInteger(update, 6, result.platformCode());
-        update.setString(7, truncate(result.platformMsg(), 1000));
-        update.setString(8, truncate(result.lastError(), 2000));
+        update.setString(7, truncate(result.platformMsg(), ColumnLimits.PLATFORM_MSG));
+        update.setString(8, truncate(result.lastError(), ColumnLimits.ERROR));
         update.setObject(9, time(now));
         update.setString(10, finish.id());
         update.setString(11, finish.owner());
@@ -450,9 +487,5 @@ public class InboxRepository {
                 rows.getString("last_error"),
                 instant(rows, "created_at"),
                 instant(rows, "updated_at"));
-    }
-
-    static String truncate(String text, int max) {
-        return text == null || text.length() <= max ? text : text.substring(0, max);
     }
 }

@@ -1,6 +1,7 @@
 package dev.hrbridge.inbox;
 
 import dev.hrbridge.db.Database;
+import dev.hrbridge.db.StorageFiles;
 import dev.hrbridge.inbox.InboxRepository.Finish;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,7 @@ public class InboxWriter implements AutoCloseable {
     private final Clock clock;
     private final Duration lease;
     private final BatchLoop<Object> loop;
+    private final StorageFiles storage;
 
     private record Append(InboxMessage.New message, CompletableFuture<Boolean> stored) {
     }
@@ -33,8 +35,9 @@ public class InboxWriter implements AutoCloseable {
     private record Result(Finish finish, CompletableFuture<Void> recorded) {
     }
 
-    public InboxWriter(InboxRepository repository, Clock clock, Duration lease, int capacity) {
+    public InboxWriter(InboxRepository repository, Clock clock, Duration lease, int capacity, StorageFiles storage) {
         this.repository = repository;
+        this.storage = storage;
         this.clock = clock;
         this.lease = lease;
         this.loop = new BatchLoop<>("hrb-inbox-writer", capacity, MAX_BATCH, this::write, InboxWriter::closed);
@@ -78,6 +81,13 @@ public class InboxWriter implements AutoCloseable {
                 results.add((Result) operation);
             }
         }
+        String lost = appends.isEmpty() ? null : storage.lost();
+        if (lost != null) {
+            // a row committed into a file that is gone would be acknowledged and then lost at the next start
+            IllegalStateException failure = new IllegalStateException("storage lost: " + lost);
+            appends.forEach(a -> a.stored().completeExceptionally(failure));
+            appends.clear();
+        }
         if (appends.isEmpty() && results.isEmpty()) {
             return;
         }
@@ -95,6 +105,22 @@ public class InboxWriter implements AutoCloseable {
             }
             results.forEach(r -> r.recorded().complete(null));
         } catch (Exception e) {
+            if (appends.size() + results.size() > 1 && !Database.unreachable(e)) {
+                // one row the table refuses must not fail the others of its group: each goes again on its own,
+                // so only the refused one gets the error
+                LOG.warn("Inbox write of {} message(s) and {} result(s) failed, writing each on its own: {}",
+                        appends.size(), results.size(), e.toString());
+                appends.forEach(a -> write(List.<Object>of(a)));
+                results.forEach(r -> write(List.<Object>of(r)));
+                return;
+            }
+            if (Database.refused(e)) {
+                LOG.warn("The inbox table refused {}: {}", appends.isEmpty() ? "a result"
+                        : appends.get(0).message().kind() + " " + appends.get(0).message().traceId(), e.toString());
+                appends.forEach(a -> a.stored().completeExceptionally(e));
+                results.forEach(r -> r.recorded().completeExceptionally(e));
+                return;
+            }
             // while the database is unreachable a result waits for it here; dropped, its flow (and the upstream
             // call) would run again once the lease ran out
             boolean keepResults = loop.running() && Database.unreachable(e);

@@ -1,5 +1,6 @@
 package dev.hrbridge.inbox;
 
+import dev.hrbridge.db.Database;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,10 @@ import java.util.function.Consumer;
  * starts their processing. A record whose dedup key is already in the table (a redelivery, or a record replayed
  * after a crash that had been moved already) is dropped there, so each key is processed once. During a burst of
  * acknowledgements it waits (see {@link BurstHold}).
+ * <p>
+ * A record the table refuses (a value too long for its column, a broken constraint) would be refused on every try
+ * and hold up everything behind it: it is set aside as a dead letter of kind {@code ingest}, with its raw payload and
+ * the database's error, and the ingester moves on. Anything else (the database unreachable) is tried again.
  */
 public class JournalIngester implements AutoCloseable {
 
@@ -33,6 +38,7 @@ public class JournalIngester implements AutoCloseable {
     private static final long HOLD_CHECK_MILLIS = 50;
 
     private final InboxJournal journal;
+    private final InboxRepository repository;
     private final InboxWriter writer;
     private final InboxDispatcher dispatcher;
     private final Consumer<InboxMessage.New> moved;
@@ -40,12 +46,18 @@ public class JournalIngester implements AutoCloseable {
     private final Duration commitTimeout;
     private final Thread thread;
     private final AtomicLong ingested = new AtomicLong();
+    private final AtomicLong setAside = new AtomicLong();
     private volatile boolean running = true;
+    /** When the current run of failed attempts began (System.nanoTime), 0 while the last attempt succeeded. */
+    private volatile long failingSince;
+    private volatile String lastFailure;
+    private volatile boolean replaying = true;
 
-    /** {@code moved} hears of every record once it is in the table (or found there already). */
-    public JournalIngester(InboxJournal journal, InboxWriter writer, InboxDispatcher dispatcher,
+    /** {@code moved} hears of every record once it is in the table, found there already, or set aside. */
+    public JournalIngester(InboxJournal journal, InboxRepository repository, InboxWriter writer, InboxDispatcher dispatcher,
                            Duration commitTimeout, BurstHold hold, Consumer<InboxMessage.New> moved) {
         this.journal = journal;
+        this.repository = repository;
         this.hold = hold;
         this.writer = writer;
         this.dispatcher = dispatcher;
@@ -64,10 +76,37 @@ public class JournalIngester implements AutoCloseable {
         return ingested.get();
     }
 
+    /** Records the table refused and that were set aside as {@code ingest} dead letters since start. */
+    public long setAside() {
+        return setAside.get();
+    }
+
+    /** How long the ingester has been failing without a success in between; zero when it is not failing. */
+    public Duration failingFor() {
+        long since = failingSince;
+        return since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
+    }
+
+    /** The last failure, for the operator's log and health message. */
+    public String lastFailure() {
+        return lastFailure;
+    }
+
+    /** Whether it is still moving in what an earlier run acknowledged and left in the journal. */
+    public boolean replaying() {
+        return replaying;
+    }
+
+    /** Whether a burst of acknowledgements holds it back right now. */
+    public boolean holding() {
+        return hold.holding(System.nanoTime());
+    }
+
     private void run() {
         long backoff = 100;
         while (running) {
             InboxJournal.Segment segment = journal.segments().peekFirst();
+            replaying = journal.fromEarlierRun(segment);
             try (FileChannel file = FileChannel.open(segment.path, StandardOpenOption.READ)) {
                 drain(segment, file);
                 backoff = 100;
@@ -78,7 +117,12 @@ public class JournalIngester implements AutoCloseable {
                 if (!running) {
                     return;
                 }
-                // the table refused (or the file could not be read): nothing was dropped, try the same records again
+                // the database is unreachable (or the file could not be read): nothing was dropped, try the same records
+                // again
+                if (failingSince == 0) {
+                    failingSince = System.nanoTime();
+                }
+                lastFailure = e.toString();
                 LOG.warn("Moving journaled events into the inbox failed, retrying in {} ms: {}", backoff, e.toString());
                 try {
                     Thread.sleep(backoff);
@@ -112,6 +156,7 @@ public class JournalIngester implements AutoCloseable {
             }
             if (!batch.isEmpty()) {
                 ingest(batch);
+                failingSince = 0;
                 position = after;
             } else if (sealed) {
                 if (position < end) {
@@ -138,8 +183,16 @@ public class JournalIngester implements AutoCloseable {
         Instant now = Instant.now();
         for (int i = 0; i < toStore.size(); i++) {
             try {
-                commits.get(i).get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException | TimeoutException e) {
+                try {
+                    commits.get(i).get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException e) {
+                    if (!Database.refused(e.getCause())) {
+                        throw e;
+                    }
+                    setAside(records.get(i), e.getCause());
+                    continue;
+                }
+            } catch (Exception e) {
                 // what is not committed yet is called off (a claim committed anyway goes back to the poller) and the
                 // batch is read again from the journal; what did commit is started, its repeat found as stored
                 for (int j = i; j < toStore.size(); j++) {
@@ -152,6 +205,16 @@ public class JournalIngester implements AutoCloseable {
             started(toStore.get(i), commits.get(i), now);
         }
         ingested.addAndGet(records.size());
+    }
+
+    /** A record the table refused: kept as an {@code ingest} dead letter, so that the ones behind it move on. */
+    private void setAside(InboxMessage.New record, Throwable refusal) throws Exception {
+        repository.setAside(record, refusal.toString(), Instant.now());
+        setAside.incrementAndGet();
+        LOG.error("The inbox table refused acknowledged event {} ({}); it is set aside as dead letter {} of kind ingest "
+                + "with its payload (GET /api/v1/dead-letters/{}), and the events behind it move on: {}",
+                record.traceId(), record.eventType(), record.id(), record.id(), refusal.toString());
+        moved.accept(record);
     }
 
     /** Starts {@code message} if {@code commit} stored it, and forgets its key as on its way. */

@@ -91,18 +91,18 @@ public class OffboardingRevoke {
     private Map<String, Object> normalForm(JsonNode request) {
         Map<String, Object> normal = new LinkedHashMap<>();
         JsonNode offboardingId = request.get("offboarding_id");
-        if (offboardingId == null || !offboardingId.isTextual() || !DIGITS.matcher(offboardingId.asText()).matches()
-                || offboardingId.asText().length() > MAX_ID_LENGTH) {
+        if (offboardingId == null || !offboardingId.isTextual() || !DIGITS.matcher(offboardingId.asText()).matches()) {
             throw ApiException.invalidField("offboarding_id",
                     "offboarding_id is required: the offboarding record id as a string of digits, e.g. \"7095671727698478604\"");
         }
-        normal.put("offboarding_id", offboardingId.asText());
+        normal.put("offboarding_id", ApiException.checkLength("offboarding_id", offboardingId.asText(), MAX_ID_LENGTH));
         JsonNode operatorId = request.get("operator_id");
         if (operatorId != null && !operatorId.isNull()) {
-            if (!operatorId.isTextual() || operatorId.asText().length() > MAX_ID_LENGTH) {
+            if (!operatorId.isTextual()) {
                 throw ApiException.invalidField("operator_id",
                         "operator_id must be the operator's employment id as a string of at most " + MAX_ID_LENGTH + " characters");
             }
+            ApiException.checkLength("operator_id", operatorId.asText(), MAX_ID_LENGTH);
             // Feishu reads an empty operator as "the system"; so do we
             if (!operatorId.asText().isBlank()) {
                 normal.put("operator_id", operatorId.asText().trim());
@@ -122,8 +122,8 @@ public class OffboardingRevoke {
         if (header == null) {
             return null;
         }
-        String key = header.trim();
-        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        String key = ApiException.checkLength("Idempotency-Key", header.trim(), MAX_IDEMPOTENCY_KEY_LENGTH);
+        if (key.isEmpty() || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw ApiException.invalidField("Idempotency-Key",
                     "the Idempotency-Key header must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH + " visible ASCII characters");
         }

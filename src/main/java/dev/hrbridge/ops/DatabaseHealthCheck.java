@@ -1,5 +1,6 @@
 package dev.hrbridge.ops;
 
+import dev.hrbridge.db.StorageFiles;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
@@ -17,11 +18,13 @@ public class DatabaseHealthCheck extends AbstractHealthCheck {
     private static final Duration LIMIT = Duration.ofSeconds(2);
 
     private final DataSource dataSource;
+    private final StorageFiles storage;
     private final BoundedRead<Boolean> probe = new BoundedRead<>("hrb-health-database", LIMIT);
 
-    public DatabaseHealthCheck(DataSource dataSource) {
+    public DatabaseHealthCheck(DataSource dataSource, StorageFiles storage) {
         super("hrb", "database");
         this.dataSource = dataSource;
+        this.storage = storage;
     }
 
     @Override
@@ -31,6 +34,11 @@ public class DatabaseHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        String lost = storage.lost();
+        if (lost != null) {
+            builder.message("storage lost: " + lost + "; restore it and restart HR Bridge").down();
+            return;
+        }
         try {
             if (probe.get(this::valid)) {
                 builder.up();

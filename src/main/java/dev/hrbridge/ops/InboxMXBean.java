@@ -23,4 +23,13 @@ public interface InboxMXBean {
 
     /** Webhook events acknowledged from the embedded inbox's journal and not yet in the table (0 on PostgreSQL). */
     int getJournalBacklog();
+
+    /** Age in seconds of the oldest acknowledged event not yet moved from the journal into the table (0 on PostgreSQL). */
+    long getJournalOldestAgeSeconds();
+
+    /** Events the table refused since start, set aside as dead letters of kind ingest. */
+    long getIngestSetAside();
+
+    /** Why acknowledged events are stuck outside the table, or empty when they are not (readiness is DOWN meanwhile). */
+    String getIngestStuck();
 }

@@ -9,6 +9,7 @@ import dev.hrbridge.inbox.Inbox;
 import dev.hrbridge.inbox.InboxDispatcher;
 import dev.hrbridge.inbox.InboxMessage.State;
 import dev.hrbridge.inbox.InboxRepository;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
@@ -27,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * HR Bridge's own MBeans beside Camel's route MBeans, in the {@code dev.hrbridge} domain
@@ -66,6 +68,7 @@ public class OperationsMBeans implements AutoCloseable {
             operations.registerQrCodes(codes, sweep);
         }
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(camelContext);
+        health.register(new InboxIngestCheck(registry.lookupByNameAndType("inbox", Inbox.class)));
         health.register(DegradedChecks.tenantToken(tokens, Clock.systemUTC()));
         health.register(DegradedChecks.deadLetters(statistics, Clock.systemUTC(), Duration.ofMinutes(15)));
         return operations;
@@ -106,6 +109,9 @@ public class OperationsMBeans implements AutoCloseable {
             public long getOldestOpenAgeSeconds() { return statistics.oldestOpenAgeSeconds(); }
             public int getInFlightHere() { return dispatcher.inFlight(); }
             public int getJournalBacklog() { return inbox.journalBacklog(); }
+            public long getJournalOldestAgeSeconds() { return inbox.oldestUnmovedAge().toSeconds(); }
+            public long getIngestSetAside() { return inbox.ingestSetAside(); }
+            public String getIngestStuck() { return Objects.requireNonNullElse(inbox.stuck(), ""); }
         });
         if (meters != null) {
             for (State state : State.values()) {
@@ -118,6 +124,15 @@ public class OperationsMBeans implements AutoCloseable {
                     .description("Messages queued or running on this instance").register(meters);
             Gauge.builder("hrb.inbox.journal.backlog", inbox, Inbox::journalBacklog)
                     .description("Events acknowledged from the journal, not yet in the inbox table").register(meters);
+            Gauge.builder("hrb.inbox.journal.oldest.age", inbox, i -> i.oldestUnmovedAge().toMillis() / 1000.0)
+                    .description("Age of the oldest acknowledged event not yet in the inbox table").baseUnit("seconds")
+                    .register(meters);
+            Gauge.builder("hrb.inbox.ingest.failing", inbox, i -> i.ingestFailingFor().toMillis() / 1000.0)
+                    .description("How long moving journaled events into the inbox table has failed").baseUnit("seconds")
+                    .register(meters);
+            FunctionCounter.builder("hrb.inbox.ingest.set.aside", inbox, Inbox::ingestSetAside)
+                    .description("Acknowledged events the inbox table refused, set aside as dead letters of kind ingest")
+                    .register(meters);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.hrbridge.qrcode;
 
+import dev.hrbridge.db.ColumnLimits;
 import dev.hrbridge.qrcode.ManagedQrCode.Status;
 
 import javax.sql.DataSource;
@@ -118,6 +119,10 @@ public class QrCodeRepository {
     }
 
     /** Records codes we do not manage as seen inactive; a code seen before keeps its first sighting. */
+    private static String fits(String link) {
+        return link == null || link.length() > ColumnLimits.QR_CODE_LINK ? null : link;
+    }
+
     public void recordUnmanaged(List<SeenCode> codes, String eventId, Instant now) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
@@ -127,8 +132,9 @@ public class QrCodeRepository {
                 for (int i = 0; i < codes.size(); i++) {
                     SeenCode code = codes.get(i);
                     insert.setString(1, code.id());
-                    insert.setString(2, code.url());
-                    insert.setString(3, code.png());
+                    // links are kept for the operator's reference; one longer than the column is left out, not cut
+                    insert.setString(2, fits(code.url()));
+                    insert.setString(3, fits(code.png()));
                     insert.setString(4, eventId);
                     insert.setObject(5, time(now));
                     insert.setString(6, code.id());

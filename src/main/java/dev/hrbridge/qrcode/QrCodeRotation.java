@@ -2,6 +2,7 @@ package dev.hrbridge.qrcode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hrbridge.db.ColumnLimits;
 import dev.hrbridge.inbox.Inbox;
 import dev.hrbridge.inbox.InboxMessage;
 import dev.hrbridge.outbound.PermanentFailure;
@@ -56,9 +57,13 @@ public class QrCodeRotation {
         Message message = exchange.getMessage();
         String eventId = message.getHeader("HrbTraceId", String.class);
         Map<String, SeenCode> seen = new LinkedHashMap<>();
+        int overlong = 0;
         for (JsonNode code : JSON.readTree(message.getBody(String.class)).path("event").path("code_lists")) {
             String id = code.path("id").asText("");
-            if (!id.isBlank()) {
+            if (id.length() > ColumnLimits.QR_CODE_ID) {
+                // longer than any id Feishu gives a code, so not one of ours; it must not fail the event's other codes
+                overlong++;
+            } else if (!id.isBlank()) {
                 seen.putIfAbsent(id, new SeenCode(id, code.path("url").asText(null), code.path("png").asText(null)));
             }
         }
@@ -72,8 +77,9 @@ public class QrCodeRotation {
         if (notification.enabled()) {
             inbox.storeAll(unmanaged.stream().map(code -> notification.inactive(code, eventId)).toList());
         }
-        LOG.info("QR codes inactive (event {}): {} named, {} managed, {} rotation(s) newly scheduled, {} unmanaged recorded",
-                eventId, ids.size(), managed.size(), scheduled, unmanaged.size());
+        LOG.info("QR codes inactive (event {}): {} named, {} managed, {} rotation(s) newly scheduled, {} unmanaged recorded{}",
+                eventId, ids.size(), managed.size(), scheduled, unmanaged.size(),
+                overlong == 0 ? "" : ", " + overlong + " with an id over " + ColumnLimits.QR_CODE_ID + " characters ignored");
         message.setHeader("HrbOutcome", scheduled > 0 ? "rotation_scheduled" : "recorded");
     }
 

@@ -11,6 +11,9 @@ import java.util.UUID;
 /** Sends webhook calls the way Feishu does: plain or encrypted, signed with the encrypt key. */
 public final class FeishuPush {
 
+    /** The app id of the seed documents' example events, which every test event carries. */
+    public static final String APP_ID = "cli_9f5343c580712544";
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final URI endpoint;
@@ -64,13 +67,13 @@ public final class FeishuPush {
     /** A v2 event of {@code type} with a fresh event id, carrying {@code token}. */
     public static String v2Event(String type, String eventId, String token, String eventJson) {
         return "{\"schema\":\"2.0\",\"header\":{\"event_id\":\"" + eventId + "\",\"event_type\":\"" + type
-                + "\",\"create_time\":\"1608725989000\",\"token\":\"" + token + "\",\"app_id\":\"cli_9f5343c580712544\","
+                + "\",\"create_time\":\"1608725989000\",\"token\":\"" + token + "\",\"app_id\":\"" + APP_ID + "\","
                 + "\"tenant_key\":\"2ca1d211f64f6438\"},\"event\":" + eventJson + "}";
     }
 
     /** The same kind of event as a v1 envelope: {uuid, token, ts, type: event_callback, event: {type, ...}}. */
     public static String v1Event(String type, String uuid, String token) {
         return "{\"uuid\":\"" + uuid + "\",\"token\":\"" + token + "\",\"ts\":\"1608725989.000\",\"type\":\"event_callback\","
-                + "\"event\":{\"type\":\"" + type + "\",\"app_id\":\"cli_9f5343c580712544\",\"tenant_key\":\"2ca1d211f64f6438\"}}";
+                + "\"event\":{\"type\":\"" + type + "\",\"app_id\":\"" + APP_ID + "\",\"tenant_key\":\"2ca1d211f64f6438\"}}";
     }
 }

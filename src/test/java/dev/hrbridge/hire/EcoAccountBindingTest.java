@@ -79,7 +79,7 @@ class EcoAccountBindingTest {
         Files.writeString(catalogue, CATALOGUE);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("feishu.base-url", feishu.baseUrl());
-        settings.put("feishu.app-id", "cli_eco_test");
+        settings.put("feishu.app-id", FeishuPush.APP_ID);
         settings.put("feishu.app-secret", "eco-secret");
         settings.put("hrb.api.token", API_TOKEN);
         settings.put("hrb.eco.catalogue", catalogue.toString());

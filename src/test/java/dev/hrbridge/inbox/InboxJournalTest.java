@@ -1,6 +1,7 @@
 package dev.hrbridge.inbox;
 
 import dev.hrbridge.TestBridge;
+import dev.hrbridge.db.StorageFiles;
 import dev.hrbridge.feishu.FeishuPush;
 import dev.hrbridge.inbox.InboxMessage.State;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class InboxJournalTest {
     @Test
     void eventsAKilledRunLeftInTheJournalAreMovedInAtStartAndItsTornLastRecordIsDropped() throws Exception {
         Path journalDir = dir.resolve("hrb.inbox-journal");
-        InboxJournal journal = new InboxJournal(journalDir, 1 << 20, false, 100, keys -> Set.of());
+        InboxJournal journal = new InboxJournal(journalDir, 1 << 20, false, 100, keys -> Set.of(), new StorageFiles());
         for (String id : List.of("left-1", "left-2", "left-3")) {
             journal.append(event(id)).get();
         }

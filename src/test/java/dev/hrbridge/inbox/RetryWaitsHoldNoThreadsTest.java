@@ -90,7 +90,7 @@ class RetryWaitsHoldNoThreadsTest {
                 timings.add(senders.submit(() -> {
                     String event = "{\"schema\":\"2.0\",\"header\":{\"event_id\":\"" + UUID.randomUUID()
                             + "\",\"event_type\":\"hrb.test.ping_v1\",\"create_time\":\"" + System.currentTimeMillis()
-                            + "\",\"token\":\"\",\"app_id\":\"cli_test\",\"tenant_key\":\"tenant\"},\"event\":{}}";
+                            + "\",\"token\":\"\",\"app_id\":\"" + FeishuPush.APP_ID + "\",\"tenant_key\":\"tenant\"},\"event\":{}}";
                     long begin = System.nanoTime();
                     HttpResponse<String> answer = push.plain(event);
                     long took = (System.nanoTime() - begin) / 1_000_000;

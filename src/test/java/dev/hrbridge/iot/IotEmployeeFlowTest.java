@@ -1,5 +1,6 @@
 package dev.hrbridge.iot;
 
+import dev.hrbridge.feishu.FeishuPush;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -62,7 +63,7 @@ class IotEmployeeFlowTest {
         gateway = new WireMockServer(wireMockConfig().dynamicPort());
         gateway.start();
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("feishu.app-id", "cli_iot_test");
+        settings.put("feishu.app-id", FeishuPush.APP_ID);
         settings.put("feishu.app-secret", "feishu-secret");
         settings.put("hrb.api.token", TOKEN);
         settings.put("iot.base-url", gateway.baseUrl());

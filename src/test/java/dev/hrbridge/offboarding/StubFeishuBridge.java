@@ -1,5 +1,6 @@
 package dev.hrbridge.offboarding;
 
+import dev.hrbridge.feishu.FeishuPush;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
@@ -72,7 +73,7 @@ public final class StubFeishuBridge implements BeforeAllCallback, AfterAllCallba
         feishu.stubFor(post(TOKEN_PATH).willReturn(okJson(TOKEN)));
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("feishu.base-url", feishu.baseUrl());
-        settings.put("feishu.app-id", "cli_test");
+        settings.put("feishu.app-id", FeishuPush.APP_ID);
         settings.put("feishu.app-secret", "test-app-secret");
         settings.put("hrb.api.token", "test-api-token");
         settings.put("hrb.inbox.poll-interval-ms", "50");
