@@ -93,6 +93,19 @@ class SettingsTest {
     }
 
     @Test
+    void theWebhookFreshnessWindowMustOutlastFeishusRedeliveriesAndEndBeforeItsDedupKeysGo() {
+        assertThatThrownBy(() -> SettingsValidator.validate(settings(Map.of("FEISHU_WEBHOOK_MAX_AGE", "6h"), Map.of())))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("feishu.webhook.max-age (FEISHU_WEBHOOK_MAX_AGE) must be at least 8h");
+        assertThatThrownBy(() -> SettingsValidator.validate(settings(Map.of("FEISHU_WEBHOOK_MAX_AGE", "7d"), Map.of())))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("shorter than hrb.inbox.retention (HRB_INBOX_RETENTION)");
+        assertThatThrownBy(() -> SettingsValidator.validate(settings(Map.of("FEISHU_WEBHOOK_MAX_AGE", "2d",
+                "HRB_INBOX_RETENTION", "P1D"), Map.of()))).isInstanceOf(ConfigurationException.class);
+        SettingsValidator.validate(settings(Map.of("FEISHU_WEBHOOK_MAX_AGE", "3d"), Map.of()));
+    }
+
+    @Test
     void defaultSettingsAreValid() {
         SettingsValidator.validate(settings(Map.of(), Map.of()));
     }

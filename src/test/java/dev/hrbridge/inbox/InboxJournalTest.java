@@ -1,5 +1,7 @@
 package dev.hrbridge.inbox;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hrbridge.ApiClient;
 import dev.hrbridge.TestBridge;
 import dev.hrbridge.db.StorageFiles;
 import dev.hrbridge.feishu.FeishuPush;
@@ -12,6 +14,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -169,6 +174,77 @@ class InboxJournalTest {
             });
             holding.set(false);
             awaitAll(repository, ids, Duration.ofSeconds(10), m -> m.state() == State.UNHANDLED && m.attempts() == 1);
+        }
+    }
+
+    @Test
+    void aRecordTheTableRefusesIsSetAsideAndTheThousandEventsBehindItAreProcessed() throws Exception {
+        // acknowledged by a run whose reader let a 5,000-character event id through: the table refuses it for ever
+        InboxMessage.New refused = event("e".repeat(5000));
+        InboxJournal journal = new InboxJournal(dir.resolve("hrb.inbox-journal"), 1 << 20, false, 100, keys -> Set.of(),
+                new StorageFiles());
+        journal.append(refused).get();
+        journal.close();
+
+        try (TestBridge bridge = TestBridge.start(dir)) {
+            FeishuPush feishu = new FeishuPush(bridge.api("/webhooks/feishu/events"), null);
+            List<String> ids = IntStream.range(0, 1000).mapToObj(i -> "behind-" + i).toList();
+            for (String id : ids) {
+                assertThat(feishu.plain(FeishuPush.v2Event(TYPE, id, "t", "{}")).statusCode()).isEqualTo(200);
+            }
+            awaitAll(repository(bridge), ids, Duration.ofSeconds(60), m -> m.state() == State.UNHANDLED);
+
+            ApiClient api = new ApiClient(bridge, "sandbox-token");
+            JsonNode listed = api.getJson("/api/v1/dead-letters");
+            assertThat(listed.path("items")).anySatisfy(item -> {
+                assertThat(item.path("id").asText()).isEqualTo(refused.id());
+                assertThat(item.path("kind").asText()).isEqualTo("ingest");
+            });
+            JsonNode letter = api.getJson("/api/v1/dead-letters/" + refused.id());
+            assertThat(letter.path("error").asText()).containsIgnoringCase("too long");
+            assertThat(letter.path("payload").path("header").path("event_id").asText()).hasSize(5000);
+            HttpResponse<String> replay = api.post("/api/v1/dead-letters/" + refused.id() + "/replay", "{}");
+            assertThat(replay.statusCode()).isEqualTo(409);
+            assertThat(ApiClient.json(replay).path("error").asText()).isEqualTo("not_replayable");
+            assertThat(bridge.get(bridge.management("/observe/metrics")).body())
+                    .contains("hrb_inbox_ingest_set_aside_total 1.0");
+            assertThat(bridge.get(bridge.management("/observe/health")).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void readinessIsDownWhileAcknowledgedEventsCannotMoveIntoTheTableAndUpOnceTheyCan() throws Exception {
+        try (TestBridge first = TestBridge.start(dir)) {
+            assertThat(first.get(first.management("/observe/health")).statusCode()).isEqualTo(200);
+        }
+        // events an earlier run acknowledged, and a table they cannot reach (any failure that is not a refusal)
+        InboxJournal journal = new InboxJournal(dir.resolve("hrb.inbox-journal"), 1 << 20, false, 100, keys -> Set.of(),
+                new StorageFiles());
+        for (String id : List.of("stuck-1", "stuck-2", "stuck-3")) {
+            journal.append(event(id)).get();
+        }
+        journal.close();
+        try (Connection connection = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("hrb").toAbsolutePath(), "hrb", "");
+             Statement statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE inbox RENAME TO inbox_away");
+        }
+
+        try (TestBridge bridge = TestBridge.start(dir, Map.of("hrb.inbox.journal.max-lag-ms", "1000"))) {
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                HttpResponse<String> health = bridge.get(bridge.management("/observe/health?exposureLevel=full"));
+                assertThat(health.statusCode()).isEqualTo(503);
+                assertThat(health.body()).contains("inbox-ingest").contains("acknowledged events are stuck");
+            });
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                    bridge.get(bridge.management("/observe/metrics")).body()).containsPattern("hrb_inbox_ingest_failing_seconds [1-9]"));
+            try (Connection connection = bridge.bridge().database().dataSource().getConnection();
+                 Statement statement = connection.createStatement()) {
+                statement.execute("ALTER TABLE inbox_away RENAME TO inbox");
+            }
+            awaitAll(repository(bridge), List.of("stuck-1", "stuck-2", "stuck-3"), Duration.ofSeconds(20),
+                    m -> m.state() == State.UNHANDLED);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(bridge.get(bridge.management("/observe/health")).statusCode()).isEqualTo(200));
         }
     }
 

@@ -174,6 +174,26 @@ class OnboardingQrCodeFlowTest {
         assertThat(inbox().findByDedupKey("qr-rotate:6892698621939026184")).isEmpty();
     }
 
+    @Test
+    void codesTooLongToBeFeishusOrToStoreDoNotStopTheEventsOtherCodes() throws Exception {
+        JsonNode created = created();
+        String oldId = created.path("id").asText();
+        JsonNode overlongId = JSON.readTree("{\"id\":\"" + "9".repeat(65) + "\",\"url\":\"u\",\"png\":\"p\"}");
+        JsonNode overlongLinks = JSON.readTree("{\"id\":\"6892698621939026185\",\"url\":\"https://x/" + "u".repeat(3000)
+                + "\",\"png\":\"https://x/" + "p".repeat(3000) + "\"}");
+        String eventId = UUID.randomUUID().toString();
+
+        assertThat(feishu.plain(inactiveEvent(eventId, overlongId, overlongLinks, created)).statusCode()).isEqualTo(200);
+
+        awaitReplacementOf(oldId);
+        InboxMessage event = inbox().findByDedupKey("feishu:" + FeishuPush.APP_ID + ":corehr.onboarding_qr_code.inactive_v2:"
+                + eventId).orElseThrow();
+        assertThat(event.state()).isEqualTo(InboxMessage.State.SUCCEEDED);
+        assertThat(event.attempts()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> receiver.findAll(postRequestedFor(urlEqualTo("/hooks/qr"))).stream()
+                .anyMatch(request -> request.getBodyAsString().contains("6892698621939026185")));
+    }
+
     @ParameterizedTest(name = "{0} is refused naming {1}")
     @CsvSource(delimiter = '|', value = {
             "{}|dimension_value_list",
