@@ -240,6 +240,30 @@ class InboxRepositoryTest {
         return new Result(State.SUCCEEDED, null, true, "ok", null, null, null, null);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aRefusedRecordSetAsideTwiceAfterACrashIsOneDeadLetter(String vendor) throws Exception {
+        open(vendor);
+        InboxMessage.New refused = new InboxMessage.New(UUID.randomUUID().toString(), Kind.EVENT, "k-refused", "event-router",
+                "t", "e".repeat(5000), "{\"raw\":true}");
+        inbox.setAside(refused, "Value too long for column TRACE_ID", NOW);
+        // the ingester died before it moved on; the restart reads the same record and sets it aside again
+        inbox.setAside(refused, "Value too long for column TRACE_ID", NOW);
+        try (Connection connection = database.dataSource().getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT kind, message_id, trace_id, payload, error FROM dead_letter WHERE message_id = ?")) {
+            select.setString(1, refused.id());
+            try (ResultSet rows = select.executeQuery()) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString("kind")).isEqualTo("ingest");
+                assertThat(rows.getString("trace_id")).hasSize(128);
+                assertThat(rows.getString("payload")).isEqualTo("{\"raw\":true}");
+                assertThat(rows.getString("error")).contains("too long");
+                assertThat(rows.next()).isFalse();
+            }
+        }
+    }
+
     private static InboxMessage.New message(String dedupKey) {
         return new InboxMessage.New(UUID.randomUUID().toString(), Kind.EVENT, dedupKey, "event-router", "t", "trace-" + dedupKey, "{}");
     }
