@@ -51,7 +51,7 @@ public class JournalIngester implements AutoCloseable {
     /** When the current run of failed attempts began (System.nanoTime), 0 while the last attempt succeeded. */
     private volatile long failingSince;
     private volatile String lastFailure;
-    private volatile boolean replaying = true;
+    private volatile boolean replaying;
 
     /** {@code moved} hears of every record once it is in the table, found there already, or set aside. */
     public JournalIngester(InboxJournal journal, InboxRepository repository, InboxWriter writer, InboxDispatcher dispatcher,
@@ -63,6 +63,7 @@ public class JournalIngester implements AutoCloseable {
         this.dispatcher = dispatcher;
         this.commitTimeout = commitTimeout;
         this.moved = moved;
+        this.replaying = journal.fromEarlierRun(journal.segments().peekFirst());
         this.thread = new Thread(this::run, "hrb-inbox-ingester");
         this.thread.setDaemon(true);
     }
