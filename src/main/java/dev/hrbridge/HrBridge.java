@@ -14,16 +14,20 @@ import dev.hrbridge.iot.IotConfiguration;
 import dev.hrbridge.offboarding.OffboardingConfiguration;
 import dev.hrbridge.ops.DatabaseHealthCheck;
 import dev.hrbridge.ops.ExternalRoutes;
+import dev.hrbridge.ops.GuardedJolokia;
 import dev.hrbridge.ops.InboundLog;
+import dev.hrbridge.ops.ManagementPortGuard;
 import dev.hrbridge.ops.NodeRegistry;
 import dev.hrbridge.ops.OperationsMBeans;
 import dev.hrbridge.ops.SecretMasking;
 import dev.hrbridge.ops.StartupCheck;
+import dev.hrbridge.ops.UnexpectedStop;
 import dev.hrbridge.outbound.OutboundConfiguration;
 import dev.hrbridge.qrcode.QrCodeConfiguration;
 import dev.hrbridge.sandbox.IotGatewaySandbox;
 import dev.hrbridge.sandbox.PlatformSimulator;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.plugin.JolokiaPlatformHttpPlugin;
 import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
@@ -49,7 +53,7 @@ public final class HrBridge implements AutoCloseable {
     static final String SANDBOX_API_TOKEN = "sandbox-token";
     /** Settings whose values never appear in a log line. */
     static final List<String> SECRET_KEYS = List.of("feishu.app-secret", "feishu.encrypt-key", "feishu.verification-token",
-            "hrb.api.token", "hrb.db.password", "iot.app-secret", "qr.notify.secret");
+            "hrb.api.token", "hrb.db.password", "iot.app-secret", "qr.notify.secret", "hrb.management.token");
     static final String SANDBOX_IOT_APP_KEY = "hrbridge-sandbox-iot";
     static final String SANDBOX_IOT_APP_SECRET = "hrbridge-sandbox-iot-secret";
 
@@ -58,22 +62,30 @@ public final class HrBridge implements AutoCloseable {
     private final Database database;
     private final PlatformSimulator simulator;
     private final Main main;
+    private final Runnable onUnexpectedStop;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closed;
     private ExternalRoutes externalRoutes;
     private OperationsMBeans operations;
     private final StartupCheck startup = new StartupCheck();
 
-    private HrBridge(Settings settings, RuntimeMode mode, Database database, PlatformSimulator simulator, Main main) {
+    private HrBridge(Settings settings, RuntimeMode mode, Database database, PlatformSimulator simulator, Main main,
+                     Runnable onUnexpectedStop) {
         this.settings = settings;
         this.mode = mode;
         this.database = database;
         this.simulator = simulator;
         this.main = main;
+        this.onUnexpectedStop = onUnexpectedStop;
     }
 
     /** Starts an instance and returns once its routes run; {@code overrides} win over every other source. */
     public static HrBridge start(Map<String, String> overrides) throws Exception {
+        return start(overrides, () -> { });
+    }
+
+    /** As {@link #start(Map)}; {@code onUnexpectedStop} runs when Camel stops without {@link #close()} (see {@link UnexpectedStop}). */
+    public static HrBridge start(Map<String, String> overrides, Runnable onUnexpectedStop) throws Exception {
         long begin = System.nanoTime();
         Settings settings = Settings.load(overrides);
         RuntimeMode mode = RuntimeMode.of(settings);
@@ -110,7 +122,7 @@ public final class HrBridge implements AutoCloseable {
         Database ready = database;
         CompletableFuture<Void> schema = CompletableFuture.runAsync(ready::prepare);
         Main main = new Main();
-        HrBridge bridge = new HrBridge(settings, mode, database, simulator, main);
+        HrBridge bridge = new HrBridge(settings, mode, database, simulator, main, onUnexpectedStop);
         try {
             bridge.configure(schema);
             main.start();
@@ -153,6 +165,9 @@ public final class HrBridge implements AutoCloseable {
         main.bind("database", database);
         NodeRegistry nodeRegistry = new NodeRegistry(database.dataSource());
         main.bind("nodeRegistry", nodeRegistry);
+        GuardedJolokia jolokia = new GuardedJolokia();
+        main.bind(JolokiaPlatformHttpPlugin.NAME, jolokia);
+        main.bind("managementServerFactory", new ManagementPortGuard.ServerFactory(settings));
         if (simulator != null) {
             main.bind("platformSimulator", simulator);
         }
@@ -177,6 +192,13 @@ public final class HrBridge implements AutoCloseable {
                 HealthCheckHelper.getHealthCheckRegistry(context).register(new DatabaseHealthCheck(database.dataSource()));
                 HealthCheckHelper.getHealthCheckRegistry(context).register(startup);
                 context.getManagementStrategy().addEventNotifier(new InboundLog());
+                try {
+                    // Camel's plugin registry starts it and never stops it
+                    context.addService(jolokia);
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot add Jolokia to Camel's services", e);
+                }
+                context.getManagementStrategy().addEventNotifier(new UnexpectedStop(() -> closed || !startup.isStarted(), onUnexpectedStop));
             }
         });
     }
