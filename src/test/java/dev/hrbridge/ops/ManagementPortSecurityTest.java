@@ -227,6 +227,15 @@ class ManagementPortSecurityTest {
     }
 
     @Test
+    void jolokiaErrorsCarryNoStackTraceOrSerializedException() throws Exception {
+        JsonNode missing = JSON.readTree(get("/observe/jolokia/read/java.lang:type=NoSuchMBean/Anything"
+                + "?includeStackTrace=true&serializeException=true").body());
+        assertThat(missing.path("status").asInt()).isEqualTo(404);
+        assertThat(missing.has("stacktrace")).isFalse();
+        assertThat(missing.has("error_value")).isFalse();
+    }
+
+    @Test
     void aBulkRequestRunsItsAllowedPartsAndRefusesTheRest() throws Exception {
         HttpResponse<String> answer = post("[" + exec(camelContextMBean(), "stop") + ",{\"type\":\"read\",\"mbean\":\""
                 + ownMBean("Inbox") + "\",\"attribute\":\"Pending\"}]");
