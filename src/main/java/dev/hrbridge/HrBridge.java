@@ -27,6 +27,7 @@ import dev.hrbridge.qrcode.QrCodeConfiguration;
 import dev.hrbridge.sandbox.IotGatewaySandbox;
 import dev.hrbridge.sandbox.PlatformSimulator;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.component.platform.http.plugin.JolokiaPlatformHttpPlugin;
 import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.main.Main;
@@ -167,7 +168,6 @@ public final class HrBridge implements AutoCloseable {
         main.bind("nodeRegistry", nodeRegistry);
         GuardedJolokia jolokia = new GuardedJolokia();
         main.bind(JolokiaPlatformHttpPlugin.NAME, jolokia);
-        main.bind("managementServerFactory", new ManagementPortGuard.ServerFactory(settings));
         if (simulator != null) {
             main.bind("platformSimulator", simulator);
         }
@@ -192,6 +192,11 @@ public final class HrBridge implements AutoCloseable {
                 HealthCheckHelper.getHealthCheckRegistry(context).register(new DatabaseHealthCheck(database.dataSource()));
                 HealthCheckHelper.getHealthCheckRegistry(context).register(startup);
                 context.getManagementStrategy().addEventNotifier(new InboundLog());
+                ManagementHttpServer managementServer = context.hasService(ManagementHttpServer.class);
+                if (managementServer != null) {
+                    // in front of health, metrics and Jolokia, in place before the management port listens
+                    new ManagementPortGuard(settings).guard(managementServer);
+                }
                 try {
                     // Camel's plugin registry starts it and never stops it
                     context.addService(jolokia);

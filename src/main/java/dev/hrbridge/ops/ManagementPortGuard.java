@@ -9,12 +9,8 @@ import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.AuthenticationHandler;
-import org.apache.camel.CamelContext;
-import org.apache.camel.Service;
-import org.apache.camel.component.platform.http.main.DefaultMainHttpServerFactory;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
 import org.apache.camel.component.platform.http.vertx.auth.AuthenticationConfig;
-import org.apache.camel.main.HttpManagementServerConfigurationProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,31 +94,19 @@ public final class ManagementPortGuard implements AuthenticationHandler {
         HttpErrorAnswers.respond(context, status, error, message);
     }
 
-    /** Camel's management server with this guard in front of every handler, in place before the port listens. */
-    public static final class ServerFactory extends DefaultMainHttpServerFactory {
-
-        private final ManagementPortGuard guard;
-
-        public ServerFactory(Settings settings) {
-            this.guard = new ManagementPortGuard(settings);
-        }
-
-        @Override
-        public Service newHttpManagementServer(CamelContext camelContext,
-                                               HttpManagementServerConfigurationProperties configuration) {
-            ManagementHttpServer server = (ManagementHttpServer) super.newHttpManagementServer(camelContext, configuration);
-            AuthenticationConfig.AuthenticationConfigEntry entry = new AuthenticationConfig.AuthenticationConfigEntry();
-            entry.setPath("/*");
-            entry.setAuthenticationProviderFactory(vertx -> null);
-            entry.setAuthenticationHandlerFactory(new AuthenticationConfig.AuthenticationHandlerFactory() {
-                @Override
-                public <T extends AuthenticationProvider> AuthenticationHandler createAuthenticationHandler(T unused) {
-                    return guard;
-                }
-            });
-            server.getConfiguration().getAuthenticationConfig().getEntries().add(entry);
-            server.getConfiguration().getAuthenticationConfig().setEnabled(true);
-            return server;
-        }
+    /** Puts this guard in front of every handler of Camel's management {@code server}; call it before the server starts. */
+    public void guard(ManagementHttpServer server) {
+        AuthenticationConfig authentication = server.getConfiguration().getAuthenticationConfig();
+        AuthenticationConfig.AuthenticationConfigEntry entry = new AuthenticationConfig.AuthenticationConfigEntry();
+        entry.setPath("/*");
+        entry.setAuthenticationProviderFactory(vertx -> null);
+        entry.setAuthenticationHandlerFactory(new AuthenticationConfig.AuthenticationHandlerFactory() {
+            @Override
+            public <T extends AuthenticationProvider> AuthenticationHandler createAuthenticationHandler(T unused) {
+                return ManagementPortGuard.this;
+            }
+        });
+        authentication.getEntries().add(entry);
+        authentication.setEnabled(true);
     }
 }
