@@ -14,7 +14,6 @@ import dev.hrbridge.iot.IotConfiguration;
 import dev.hrbridge.offboarding.OffboardingConfiguration;
 import dev.hrbridge.ops.DatabaseHealthCheck;
 import dev.hrbridge.ops.ExternalRoutes;
-import dev.hrbridge.ops.GuardedJolokia;
 import dev.hrbridge.ops.InboundLog;
 import dev.hrbridge.ops.ManagementPortGuard;
 import dev.hrbridge.ops.NodeRegistry;
@@ -27,8 +26,6 @@ import dev.hrbridge.qrcode.QrCodeConfiguration;
 import dev.hrbridge.sandbox.IotGatewaySandbox;
 import dev.hrbridge.sandbox.PlatformSimulator;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.platform.http.main.ManagementHttpServer;
-import org.apache.camel.component.platform.http.plugin.JolokiaPlatformHttpPlugin;
 import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.main.Main;
 import org.slf4j.Logger;
@@ -85,7 +82,7 @@ public final class HrBridge implements AutoCloseable {
         return start(overrides, () -> { });
     }
 
-    /** As {@link #start(Map)}; {@code onUnexpectedStop} runs when Camel stops without {@link #close()} (see {@link UnexpectedStop}). */
+    /** As {@link #start(Map)}; {@code onUnexpectedStop} runs if Camel stops without {@link #close()} ({@link UnexpectedStop}). */
     public static HrBridge start(Map<String, String> overrides, Runnable onUnexpectedStop) throws Exception {
         long begin = System.nanoTime();
         Settings settings = Settings.load(overrides);
@@ -166,8 +163,6 @@ public final class HrBridge implements AutoCloseable {
         main.bind("database", database);
         NodeRegistry nodeRegistry = new NodeRegistry(database.dataSource());
         main.bind("nodeRegistry", nodeRegistry);
-        GuardedJolokia jolokia = new GuardedJolokia();
-        main.bind(JolokiaPlatformHttpPlugin.NAME, jolokia);
         if (simulator != null) {
             main.bind("platformSimulator", simulator);
         }
@@ -192,18 +187,9 @@ public final class HrBridge implements AutoCloseable {
                 HealthCheckHelper.getHealthCheckRegistry(context).register(new DatabaseHealthCheck(database.dataSource()));
                 HealthCheckHelper.getHealthCheckRegistry(context).register(startup);
                 context.getManagementStrategy().addEventNotifier(new InboundLog());
-                ManagementHttpServer managementServer = context.hasService(ManagementHttpServer.class);
-                if (managementServer != null) {
-                    // in front of health, metrics and Jolokia, in place before the management port listens
-                    new ManagementPortGuard(settings).guard(managementServer);
-                }
-                try {
-                    // Camel's plugin registry starts it and never stops it
-                    context.addService(jolokia);
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot add Jolokia to Camel's services", e);
-                }
-                context.getManagementStrategy().addEventNotifier(new UnexpectedStop(() -> closed || !startup.isStarted(), onUnexpectedStop));
+                ManagementPortGuard.install(context, settings);
+                context.getManagementStrategy().addEventNotifier(
+                        new UnexpectedStop(() -> closed || !startup.isStarted(), onUnexpectedStop));
             }
         });
     }

@@ -33,8 +33,8 @@ public final class SettingsValidator {
             String token = settings.get("hrb.management.token");
             if (token != null && !token.matches("[\\x21-\\x7e]{16,}")) {
                 // never the value: it is a secret
-                throw new ConfigurationException(Settings.describe("hrb.management.token")
-                        + " must be at least 16 printable ASCII characters without spaces, got " + token.length() + " characters");
+                throw new ConfigurationException(Settings.describe("hrb.management.token") + " must be at least 16 "
+                        + "printable ASCII characters without spaces, got " + token.length() + " characters");
             }
         });
         check(problems, () -> settings.getInt("hrb.db.pool-size", 1, 200));

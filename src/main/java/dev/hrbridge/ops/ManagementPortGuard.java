@@ -9,7 +9,9 @@ import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.auth.authentication.AuthenticationProvider;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.AuthenticationHandler;
+import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.main.ManagementHttpServer;
+import org.apache.camel.component.platform.http.plugin.JolokiaPlatformHttpPlugin;
 import org.apache.camel.component.platform.http.vertx.auth.AuthenticationConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +32,7 @@ public final class ManagementPortGuard implements AuthenticationHandler {
     private final BearerToken token;
     private final boolean loopback;
 
-    public ManagementPortGuard(Settings settings) {
+    private ManagementPortGuard(Settings settings) {
         String configured = settings.get("hrb.management.token");
         this.token = configured == null ? null : new BearerToken(configured);
         this.loopback = isLoopback(settings.get("hrb.management.host", ""));
@@ -94,8 +96,16 @@ public final class ManagementPortGuard implements AuthenticationHandler {
         HttpErrorAnswers.respond(context, status, error, message);
     }
 
-    /** Puts this guard in front of every handler of Camel's management {@code server}; call it before the server starts. */
-    public void guard(ManagementHttpServer server) {
+    /**
+     * Puts a guard in front of every handler of Camel's management server and {@link GuardedJolokia} in place of
+     * Camel's Jolokia; call it once Camel is configured and before it starts, when the management port opens.
+     */
+    public static void install(CamelContext context, Settings settings) {
+        ManagementHttpServer server = context.hasService(ManagementHttpServer.class);
+        if (server == null) {
+            return;
+        }
+        ManagementPortGuard guard = new ManagementPortGuard(settings);
         AuthenticationConfig authentication = server.getConfiguration().getAuthenticationConfig();
         AuthenticationConfig.AuthenticationConfigEntry entry = new AuthenticationConfig.AuthenticationConfigEntry();
         entry.setPath("/*");
@@ -103,10 +113,20 @@ public final class ManagementPortGuard implements AuthenticationHandler {
         entry.setAuthenticationHandlerFactory(new AuthenticationConfig.AuthenticationHandlerFactory() {
             @Override
             public <T extends AuthenticationProvider> AuthenticationHandler createAuthenticationHandler(T unused) {
-                return ManagementPortGuard.this;
+                return guard;
             }
         });
         authentication.getEntries().add(entry);
         authentication.setEnabled(true);
+
+        GuardedJolokia jolokia = new GuardedJolokia();
+        // Camel's management server takes the plugin bound under this name before its own
+        context.getRegistry().bind(JolokiaPlatformHttpPlugin.NAME, jolokia);
+        try {
+            // Camel's plugin registry starts the plugin and never stops it
+            context.addService(jolokia);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot add Jolokia to Camel's services", e);
+        }
     }
 }
