@@ -54,7 +54,8 @@ mkdir -p "$WORK/routes" && cp bench/routes/bare.camel.yaml "$WORK/routes/"
 
 start; FRESH_MS=$STARTED_MS; stop
 start; RESTART_MS=$STARTED_MS
-echo "    JVM options: $(curl -s "$MGMT/jolokia/read/java.lang:type=Runtime/InputArguments" | sed -E 's/.*"value":\[([^]]*)\].*/\1/')"
+# from the process (Jolokia does not show the JVM's options: they may carry secrets)
+echo "    JVM options: $(ps -o args= -p $PID | sed -E 's/^[^ ]+ //; s/ -jar .*//')"
 echo "(5) start-up to healthy: fresh ${FRESH_MS} ms, restart ${RESTART_MS} ms"
 
 wrk -t$THREADS -c$CONNECTIONS -d5s -s bench/bare.lua http://127.0.0.1:18080/bench/bare >/dev/null

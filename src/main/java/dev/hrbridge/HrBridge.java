@@ -15,10 +15,12 @@ import dev.hrbridge.offboarding.OffboardingConfiguration;
 import dev.hrbridge.ops.DatabaseHealthCheck;
 import dev.hrbridge.ops.ExternalRoutes;
 import dev.hrbridge.ops.InboundLog;
+import dev.hrbridge.ops.ManagementPortGuard;
 import dev.hrbridge.ops.NodeRegistry;
 import dev.hrbridge.ops.OperationsMBeans;
 import dev.hrbridge.ops.SecretMasking;
 import dev.hrbridge.ops.StartupCheck;
+import dev.hrbridge.ops.UnexpectedStop;
 import dev.hrbridge.outbound.OutboundConfiguration;
 import dev.hrbridge.qrcode.QrCodeConfiguration;
 import dev.hrbridge.sandbox.IotGatewaySandbox;
@@ -49,7 +51,7 @@ public final class HrBridge implements AutoCloseable {
     static final String SANDBOX_API_TOKEN = "sandbox-token";
     /** Settings whose values never appear in a log line. */
     static final List<String> SECRET_KEYS = List.of("feishu.app-secret", "feishu.encrypt-key", "feishu.verification-token",
-            "hrb.api.token", "hrb.db.password", "iot.app-secret", "qr.notify.secret");
+            "hrb.api.token", "hrb.db.password", "iot.app-secret", "qr.notify.secret", "hrb.management.token");
     static final String SANDBOX_IOT_APP_KEY = "hrbridge-sandbox-iot";
     static final String SANDBOX_IOT_APP_SECRET = "hrbridge-sandbox-iot-secret";
 
@@ -58,22 +60,30 @@ public final class HrBridge implements AutoCloseable {
     private final Database database;
     private final PlatformSimulator simulator;
     private final Main main;
+    private final Runnable onUnexpectedStop;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closed;
     private ExternalRoutes externalRoutes;
     private OperationsMBeans operations;
     private final StartupCheck startup = new StartupCheck();
 
-    private HrBridge(Settings settings, RuntimeMode mode, Database database, PlatformSimulator simulator, Main main) {
+    private HrBridge(Settings settings, RuntimeMode mode, Database database, PlatformSimulator simulator, Main main,
+                     Runnable onUnexpectedStop) {
         this.settings = settings;
         this.mode = mode;
         this.database = database;
         this.simulator = simulator;
         this.main = main;
+        this.onUnexpectedStop = onUnexpectedStop;
     }
 
     /** Starts an instance and returns once its routes run; {@code overrides} win over every other source. */
     public static HrBridge start(Map<String, String> overrides) throws Exception {
+        return start(overrides, () -> { });
+    }
+
+    /** As {@link #start(Map)}; {@code onUnexpectedStop} runs if Camel stops without {@link #close()} ({@link UnexpectedStop}). */
+    public static HrBridge start(Map<String, String> overrides, Runnable onUnexpectedStop) throws Exception {
         long begin = System.nanoTime();
         Settings settings = Settings.load(overrides);
         RuntimeMode mode = RuntimeMode.of(settings);
@@ -110,7 +120,7 @@ public final class HrBridge implements AutoCloseable {
         Database ready = database;
         CompletableFuture<Void> schema = CompletableFuture.runAsync(ready::prepare);
         Main main = new Main();
-        HrBridge bridge = new HrBridge(settings, mode, database, simulator, main);
+        HrBridge bridge = new HrBridge(settings, mode, database, simulator, main, onUnexpectedStop);
         try {
             bridge.configure(schema);
             main.start();
@@ -177,6 +187,9 @@ public final class HrBridge implements AutoCloseable {
                 HealthCheckHelper.getHealthCheckRegistry(context).register(new DatabaseHealthCheck(database.dataSource(), database.storage()));
                 HealthCheckHelper.getHealthCheckRegistry(context).register(startup);
                 context.getManagementStrategy().addEventNotifier(new InboundLog());
+                ManagementPortGuard.install(context, settings);
+                context.getManagementStrategy().addEventNotifier(
+                        new UnexpectedStop(() -> closed || !startup.isStarted(), onUnexpectedStop));
             }
         });
     }

@@ -4,7 +4,10 @@ import dev.hrbridge.config.ConfigurationException;
 
 import java.util.Map;
 
-/** {@code java -jar hr-bridge.jar}: starts HR Bridge and runs until it is stopped (SIGTERM, Ctrl-C). */
+/**
+ * {@code java -jar hr-bridge.jar}: starts HR Bridge and runs until it is stopped (SIGTERM, Ctrl-C). Exit codes: 2 for
+ * settings it cannot start with, 1 for another start failure, 3 when Camel stopped without being asked to.
+ */
 public final class HrBridgeMain {
 
     private HrBridgeMain() {
@@ -13,7 +16,7 @@ public final class HrBridgeMain {
     public static void main(String[] args) {
         HrBridge bridge;
         try {
-            bridge = HrBridge.start(Map.of());
+            bridge = HrBridge.start(Map.of(), () -> System.exit(3));
         } catch (ConfigurationException e) {
             System.err.println("HR Bridge cannot start: " + e.getMessage());
             System.exit(2);

@@ -31,6 +31,11 @@ public final class TestBridge implements AutoCloseable {
 
     /** An instance with its H2 database in {@code dataDir}, plus {@code extra} settings. */
     public static TestBridge start(Path dataDir, Map<String, String> extra) throws Exception {
+        return start(dataDir, extra, () -> { });
+    }
+
+    /** As {@link #start(Path, Map)}; {@code onUnexpectedStop} stands in for the launcher's exit (code 3). */
+    public static TestBridge start(Path dataDir, Map<String, String> extra, Runnable onUnexpectedStop) throws Exception {
         Map<String, String> settings = new HashMap<>();
         int server = freePort();
         int management = freePort();
@@ -39,7 +44,7 @@ public final class TestBridge implements AutoCloseable {
         settings.put("hrb.db.url", "jdbc:h2:file:" + dataDir.resolve("hrb").toAbsolutePath());
         settings.put("camel.main.jmxManagementNamePattern", "#name#-" + server);
         settings.putAll(extra);
-        return new TestBridge(HrBridge.start(settings), server, management);
+        return new TestBridge(HrBridge.start(settings, onUnexpectedStop), server, management);
     }
 
     public static TestBridge start(Path dataDir) throws Exception {

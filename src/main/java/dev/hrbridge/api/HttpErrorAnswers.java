@@ -51,7 +51,8 @@ public final class HttpErrorAnswers {
         return false;
     }
 
-    private static void respond(RoutingContext context, int status, String error, String message) {
+    /** Answers {@code context} with the JSON error, outside any route (the management port's guard, Jolokia). */
+    public static void respond(RoutingContext context, int status, String error, String message) {
         if (context.response().headWritten()) {
             context.response().end();
             return;

@@ -1,5 +1,7 @@
 package dev.hrbridge.config;
 
+import dev.hrbridge.ops.ManagementPortGuard;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,7 +12,8 @@ import java.util.Locale;
  *   <li>{@link #SANDBOX}: no Feishu app configured; an embedded simulator stands in for Feishu and the IoT gateway.</li>
  *   <li>{@link #LIVE}: calls whatever {@code feishu.base-url} and {@code iot.base-url} say.</li>
  * </ul>
- * {@code HRB_PROFILE=prod} is always live and refuses to start without its secrets.
+ * {@code HRB_PROFILE=prod} is always live and refuses to start without its secrets, and without a management token
+ * when the management port listens beyond loopback.
  */
 public enum RuntimeMode {
     SANDBOX, LIVE;
@@ -25,6 +28,11 @@ public enum RuntimeMode {
             requireAll(settings, missing, "feishu.app-id", "feishu.app-secret", "hrb.api.token");
             if (!settings.isSet("feishu.encrypt-key") && !settings.isSet("feishu.verification-token")) {
                 missing.add(Settings.describe("feishu.encrypt-key") + " or " + Settings.describe("feishu.verification-token"));
+            }
+            String managementHost = settings.get("hrb.management.host", "");
+            if (!settings.isSet("hrb.management.token") && !ManagementPortGuard.isLoopback(managementHost)) {
+                missing.add(Settings.describe("hrb.management.token") + " (" + Settings.describe("hrb.management.host")
+                        + " is '" + managementHost + "', not a loopback address)");
             }
         } else {
             requireAll(settings, missing, "feishu.app-secret", "hrb.api.token");

@@ -32,6 +32,14 @@ public final class SettingsValidator {
         List<String> problems = new ArrayList<>();
         check(problems, () -> settings.getInt("camel.server.port", 0, 65535));
         check(problems, () -> settings.getInt("hrb.management.port", 0, 65535));
+        check(problems, () -> {
+            String token = settings.get("hrb.management.token");
+            if (token != null && !token.matches("[\\x21-\\x7e]{16,}")) {
+                // never the value: it is a secret
+                throw new ConfigurationException(Settings.describe("hrb.management.token") + " must be at least 16 "
+                        + "printable ASCII characters without spaces, got " + token.length() + " characters");
+            }
+        });
         check(problems, () -> settings.getInt("hrb.db.pool-size", 1, 200));
         check(problems, () -> settings.getHttpUrl("feishu.base-url"));
         check(problems, () -> settings.getHttpUrl("iot.base-url"));

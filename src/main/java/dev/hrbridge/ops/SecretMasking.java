@@ -51,13 +51,19 @@ public class SecretMasking extends EncoderBase<ILoggingEvent> {
             return encoded;
         }
         String text = new String(encoded, StandardCharsets.UTF_8);
+        String masked = masked(text);
+        return masked == text ? encoded : masked.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** {@code text} with every registered secret replaced by {@code ****}; the same instance when it holds none. */
+    public static String masked(String text) {
         String masked = text;
         for (String secret : SECRETS) {
             if (masked.contains(secret)) {
                 masked = masked.replace(secret, MASK);
             }
         }
-        return masked == text ? encoded : masked.getBytes(StandardCharsets.UTF_8);
+        return masked;
     }
 
     @Override

@@ -21,6 +21,10 @@ public class StartupCheck extends AbstractHealthCheck {
         started = true;
     }
 
+    public boolean isStarted() {
+        return started;
+    }
+
     @Override
     public boolean isLiveness() {
         return false;
