@@ -117,6 +117,7 @@ class ListPagingTest {
             }
         });
 
+        assertThat(pages).hasSizeGreaterThan(1).allMatch(page -> items(page).size() <= 3);
         assertThat(keys(list, pages.stream().flatMap(page -> items(page).stream()).toList())).containsExactlyElementsOf(before);
         assertThat(keys(list, items(api.getJson(list.path + "?limit=1000")))).containsAll(stored).containsAll(before);
     }
@@ -130,6 +131,7 @@ class ListPagingTest {
         List<JsonNode> pages = pages(list.path + "?limit=2&" + list.filter, () -> { });
 
         assertThat(filtered).isNotEmpty().hasSizeLessThan(all.size());
+        assertThat(pages).hasSizeGreaterThan(1).allMatch(page -> items(page).size() <= 2);
         assertThat(keys(list, pages.stream().flatMap(page -> items(page).stream()).toList())).containsExactlyElementsOf(keys(list, filtered));
         for (String condition : list.filter.split("&")) {
             String[] field = condition.split("=");
