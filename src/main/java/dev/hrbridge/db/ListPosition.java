@@ -9,8 +9,8 @@ import static dev.hrbridge.db.SqlColumns.time;
 /**
  * A row's place in the one order of every list operators read: newest first by {@code (created_at, key)}, the key
  * being the table's primary key, so rows stored at the same instant (a batch) still have a fixed place. A page
- * continues strictly after the position of the last row of the page before, read from an index, never with an
- * OFFSET: rows stored meanwhile shift nothing, so a walk neither repeats nor skips a row.
+ * continues strictly after the position of the last row of the page before, never at an OFFSET: rows stored
+ * meanwhile shift nothing, so a walk neither repeats nor skips a row.
  */
 public record ListPosition(Instant createdAt, String key) {
 
