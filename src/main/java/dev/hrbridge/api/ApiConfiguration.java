@@ -17,6 +17,16 @@ public class ApiConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
+    public ListPages listPages() {
+        return new ListPages(settings.require("hrb.api.token"));
+    }
+
+    @BindToRegistry
+    public PathParameters pathParameters() {
+        return new PathParameters();
+    }
+
+    @BindToRegistry
     public ApiErrorResponder apiErrorResponder() {
         return new ApiErrorResponder();
     }

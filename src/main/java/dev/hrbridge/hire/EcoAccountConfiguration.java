@@ -1,5 +1,6 @@
 package dev.hrbridge.hire;
 
+import dev.hrbridge.api.ListPages;
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.db.Database;
 import dev.hrbridge.outbound.RetryPolicy;
@@ -34,7 +35,8 @@ public class EcoAccountConfiguration implements CamelConfiguration {
         registry.bind("ecoAccountBinding", new EcoAccountBinding(repository, catalogue,
                 settings.require("hrb.eco.customer-field"), registry.lookupByNameAndType("retryPolicy", RetryPolicy.class),
                 Clock.systemUTC()));
-        registry.bind("ecoAccountsView", new EcoAccountsView(repository));
+        registry.bind("ecoAccountsView", new EcoAccountsView(repository,
+                registry.lookupByNameAndType("listPages", ListPages.class)));
         PlatformSimulator simulator = registry.lookupByNameAndType("platformSimulator", PlatformSimulator.class);
         if (simulator != null) {
             HireEcoSandbox sandbox = new HireEcoSandbox();

@@ -1,5 +1,7 @@
 package dev.hrbridge.hire;
 
+import dev.hrbridge.db.ListPosition;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -69,14 +71,15 @@ public class EcoAccountRepository {
         }
     }
 
-    /** Newest first; {@code status} null for all. */
-    public List<EcoAccount> list(String status) throws SQLException {
-        String sql = "SELECT " + COLUMNS + " FROM eco_account" + (status == null ? "" : " WHERE status = ?")
-                + " ORDER BY created_at DESC, account_id";
+    /** Newest first, after {@code after} (null: from the newest); {@code status} null for all. */
+    public List<EcoAccount> list(String status, ListPosition after, int limit) throws SQLException {
+        String sql = "SELECT " + COLUMNS + " FROM eco_account WHERE " + ListPosition.after(after, "account_id")
+                + (status == null ? "" : " AND status = ?") + ListPosition.newestFirst("account_id", limit);
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement(sql)) {
+            int index = ListPosition.bind(select, 1, after);
             if (status != null) {
-                select.setString(1, status);
+                select.setString(index, status);
             }
             List<EcoAccount> accounts = new ArrayList<>();
             try (ResultSet rows = select.executeQuery()) {

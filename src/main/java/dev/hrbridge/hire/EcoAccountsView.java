@@ -2,32 +2,41 @@ package dev.hrbridge.hire;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.api.ApiException;
-import org.apache.camel.Header;
+import dev.hrbridge.api.ListPages;
+import dev.hrbridge.api.QueryParameters;
+import dev.hrbridge.db.ListPosition;
+import org.apache.camel.Exchange;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@code GET /api/v1/eco-accounts[?status=bound|unmatched]}: the stored bindings, newest first. */
+/** {@code GET /api/v1/eco-accounts[?status=bound|unmatched&limit=&cursor=]}: the stored bindings, newest first. */
 public class EcoAccountsView {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> STATUSES = List.of(EcoAccount.BOUND, EcoAccount.UNMATCHED);
 
     private final EcoAccountRepository repository;
+    private final ListPages pages;
 
-    public EcoAccountsView(EcoAccountRepository repository) {
+    public EcoAccountsView(EcoAccountRepository repository, ListPages pages) {
         this.repository = repository;
+        this.pages = pages;
     }
 
-    public String list(@Header("status") String status) throws Exception {
-        String wanted = status == null || status.isBlank() ? null : status.trim().toLowerCase(Locale.ROOT);
+    public String list(Exchange exchange) throws Exception {
+        QueryParameters query = QueryParameters.of(exchange);
+        String status = query.get("status");
+        String wanted = status == null ? null : status.toLowerCase(Locale.ROOT);
         if (wanted != null && !STATUSES.contains(wanted)) {
             throw ApiException.invalidField("status", "status must be one of " + STATUSES);
         }
-        List<Map<String, Object>> items = repository.list(wanted).stream().map(EcoAccountsView::view).toList();
-        return JSON.writeValueAsString(Map.of("items", items));
+        ListPages.Page page = pages.page("eco-accounts", query);
+        List<EcoAccount> accounts = repository.list(wanted, page.after(), page.fetch());
+        return JSON.writeValueAsString(pages.answer(page, accounts,
+                account -> new ListPosition(account.createdAt(), account.accountId()), EcoAccountsView::view));
     }
 
     private static Map<String, Object> view(EcoAccount account) {

@@ -3,6 +3,10 @@ package dev.hrbridge.inbox;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.api.ApiException;
+import dev.hrbridge.api.ListPages;
+import dev.hrbridge.api.QueryParameters;
+import dev.hrbridge.db.ListPosition;
+import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,15 +45,17 @@ public class DeadLetters {
 
     private final DataSource dataSource;
     private final InboxDispatcher dispatcher;
+    private final ListPages pages;
     private final Clock clock;
 
-    public DeadLetters(InboxRepository repository, InboxDispatcher dispatcher) {
-        this(repository.dataSource(), dispatcher, Clock.systemUTC());
+    public DeadLetters(InboxRepository repository, InboxDispatcher dispatcher, ListPages pages) {
+        this(repository.dataSource(), dispatcher, pages, Clock.systemUTC());
     }
 
-    DeadLetters(DataSource dataSource, InboxDispatcher dispatcher, Clock clock) {
+    DeadLetters(DataSource dataSource, InboxDispatcher dispatcher, ListPages pages, Clock clock) {
         this.dataSource = dataSource;
         this.dispatcher = dispatcher;
+        this.pages = pages;
         this.clock = clock;
     }
 
@@ -59,11 +65,13 @@ public class DeadLetters {
                              Instant createdAt, Instant replayedAt) {
     }
 
-    /** {@code GET /api/v1/dead-letters[?state=dead|replayed&flow=&limit=]}: newest first. */
-    public String list(@Header("state") String state, @Header("flow") String flow, @Header("limit") String limit)
-            throws Exception {
-        List<DeadLetter> letters = find(parseState(state), blankToNull(flow), InboxView.parseLimit(limit));
-        return JSON.writeValueAsString(Map.of("items", letters.stream().map(letter -> view(letter, false)).toList()));
+    /** {@code GET /api/v1/dead-letters[?state=dead|replayed&flow=&limit=&cursor=]}: newest first. */
+    public String list(Exchange exchange) throws Exception {
+        QueryParameters query = QueryParameters.of(exchange);
+        ListPages.Page page = pages.page("dead-letters", query);
+        List<DeadLetter> letters = find(parseState(query.get("state")), query.get("flow"), page.after(), page.fetch());
+        return JSON.writeValueAsString(pages.answer(page, letters,
+                letter -> new ListPosition(letter.createdAt(), letter.id()), letter -> view(letter, false)));
     }
 
     /** {@code GET /api/v1/dead-letters/{id}}: the dead letter with the original payload. */
@@ -159,19 +167,19 @@ public class DeadLetters {
         }
     }
 
-    /** Newest first; {@code state} and {@code flow} may be null for "any". */
-    public List<DeadLetter> find(String state, String flow, int limit) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM dead_letter WHERE 1 = 1");
+    /** Newest first, after {@code after} (null: from the newest); {@code state} and {@code flow} may be null for "any". */
+    public List<DeadLetter> find(String state, String flow, ListPosition after, int limit) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM dead_letter WHERE " + ListPosition.after(after, "id"));
         if (state != null) {
             sql.append(" AND state = ?");
         }
         if (flow != null) {
             sql.append(" AND flow = ?");
         }
-        sql.append(" ORDER BY created_at DESC FETCH FIRST ").append(limit).append(" ROWS ONLY");
+        sql.append(ListPosition.newestFirst("id", limit));
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement(sql.toString())) {
-            int index = 1;
+            int index = ListPosition.bind(select, 1, after);
             if (state != null) {
                 select.setString(index++, state);
             }
@@ -261,17 +269,13 @@ public class DeadLetters {
     }
 
     private static String parseState(String state) {
-        if (state == null || state.isBlank()) {
+        if (state == null) {
             return null;
         }
-        String value = state.trim().toLowerCase(Locale.ROOT);
+        String value = state.toLowerCase(Locale.ROOT);
         if (!value.equals("dead") && !value.equals("replayed")) {
             throw ApiException.invalidField("state", "state must be dead or replayed");
         }
         return value;
-    }
-
-    private static String blankToNull(String text) {
-        return text == null || text.isBlank() ? null : text.trim();
     }
 }

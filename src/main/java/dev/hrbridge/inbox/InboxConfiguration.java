@@ -1,5 +1,6 @@
 package dev.hrbridge.inbox;
 
+import dev.hrbridge.api.ListPages;
 import dev.hrbridge.config.ConfigurationException;
 import dev.hrbridge.config.RuntimeMode;
 import dev.hrbridge.config.Settings;
@@ -57,9 +58,10 @@ public class InboxConfiguration implements CamelConfiguration {
         registry.bind("inboxRepository", repository);
         registry.bind("inbox", inbox);
         registry.bind("inboxDispatcher", dispatcher);
-        registry.bind("inboxView", new InboxView(repository));
+        ListPages pages = registry.lookupByNameAndType("listPages", ListPages.class);
+        registry.bind("inboxView", new InboxView(repository, pages));
         registry.bind("requestView", new RequestView(repository));
-        registry.bind("deadLetters", new DeadLetters(repository, dispatcher));
+        registry.bind("deadLetters", new DeadLetters(repository, dispatcher, pages));
         EventHandlers handlers = new EventHandlers();
         handlers.setCamelContext(camelContext);
         registry.bind("eventHandlers", handlers);

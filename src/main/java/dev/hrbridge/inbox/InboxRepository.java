@@ -2,6 +2,7 @@ package dev.hrbridge.inbox;
 
 import dev.hrbridge.db.ColumnLimits;
 import dev.hrbridge.db.Database;
+import dev.hrbridge.db.ListPosition;
 import dev.hrbridge.inbox.InboxMessage.Kind;
 import dev.hrbridge.inbox.InboxMessage.State;
 
@@ -391,19 +392,19 @@ public class InboxRepository {
         }
     }
 
-    /** Newest first; {@code kind} and {@code state} may be null for "any". */
-    public List<InboxMessage> list(Kind kind, State state, int limit) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM inbox WHERE 1 = 1");
+    /** Newest first, after {@code after} (null: from the newest); {@code kind} and {@code state} may be null for "any". */
+    public List<InboxMessage> list(Kind kind, State state, ListPosition after, int limit) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM inbox WHERE " + ListPosition.after(after, "id"));
         if (kind != null) {
             sql.append(" AND kind = ?");
         }
         if (state != null) {
             sql.append(" AND state = ?");
         }
-        sql.append(" ORDER BY created_at DESC FETCH FIRST ").append(limit).append(" ROWS ONLY");
+        sql.append(ListPosition.newestFirst("id", limit));
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement(sql.toString())) {
-            int index = 1;
+            int index = ListPosition.bind(select, 1, after);
             if (kind != null) {
                 select.setString(index++, kind.name());
             }

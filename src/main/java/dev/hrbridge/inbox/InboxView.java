@@ -2,9 +2,12 @@ package dev.hrbridge.inbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.api.ApiException;
+import dev.hrbridge.api.ListPages;
+import dev.hrbridge.api.QueryParameters;
+import dev.hrbridge.db.ListPosition;
 import dev.hrbridge.inbox.InboxMessage.Kind;
 import dev.hrbridge.inbox.InboxMessage.State;
-import org.apache.camel.Header;
+import org.apache.camel.Exchange;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -19,16 +22,20 @@ public class InboxView {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final InboxRepository repository;
+    private final ListPages pages;
 
-    public InboxView(InboxRepository repository) {
+    public InboxView(InboxRepository repository, ListPages pages) {
         this.repository = repository;
+        this.pages = pages;
     }
 
-    /** {@code GET /api/v1/events[?state=&limit=]}: newest first. */
-    public String events(@Header("state") String state, @Header("limit") String limit) throws Exception {
-        List<InboxMessage> events = repository.list(Kind.EVENT, parseState(state), parseLimit(limit));
-        List<Map<String, Object>> items = events.stream().map(InboxView::eventView).toList();
-        return JSON.writeValueAsString(Map.of("items", items));
+    /** {@code GET /api/v1/events[?state=&limit=&cursor=]}: newest first. */
+    public String events(Exchange exchange) throws Exception {
+        QueryParameters query = QueryParameters.of(exchange);
+        ListPages.Page page = pages.page("events", query);
+        List<InboxMessage> events = repository.list(Kind.EVENT, parseState(query.get("state")), page.after(), page.fetch());
+        return JSON.writeValueAsString(pages.answer(page, events,
+                message -> new ListPosition(message.createdAt(), message.id()), InboxView::eventView));
     }
 
     /** Deletes final rows older than {@code retention}; dedup keys stay at least that long. */
@@ -51,29 +58,14 @@ public class InboxView {
         return view;
     }
 
-    static State parseState(String state) {
-        if (state == null || state.isBlank()) {
+    private static State parseState(String state) {
+        if (state == null) {
             return null;
         }
         try {
-            return State.valueOf(state.trim().toUpperCase(Locale.ROOT));
+            return State.valueOf(state.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw ApiException.invalidField("state", "state must be one of " + List.of(State.values()));
         }
-    }
-
-    public static int parseLimit(String limit) {
-        if (limit == null || limit.isBlank()) {
-            return 100;
-        }
-        try {
-            int value = Integer.parseInt(limit.trim());
-            if (value >= 1 && value <= 1000) {
-                return value;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw ApiException.invalidField("limit", "limit must be a whole number from 1 to 1000");
     }
 }

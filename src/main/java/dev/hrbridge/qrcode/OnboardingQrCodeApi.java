@@ -4,13 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.api.ApiErrorResponder;
 import dev.hrbridge.api.ApiException;
 import dev.hrbridge.api.JsonRequestBody;
-import dev.hrbridge.inbox.InboxView;
+import dev.hrbridge.api.ListPages;
+import dev.hrbridge.api.QueryParameters;
+import dev.hrbridge.db.ListPosition;
 import dev.hrbridge.outbound.DeferredFailure;
 import dev.hrbridge.outbound.OutboundFailure;
 import dev.hrbridge.outbound.PermanentFailure;
 import dev.hrbridge.qrcode.ManagedQrCode.Status;
 import org.apache.camel.Exchange;
-import org.apache.camel.Header;
 import org.apache.camel.Message;
 
 import java.time.Clock;
@@ -39,11 +40,13 @@ public class OnboardingQrCodeApi {
 
     private final QrCodeRepository codes;
     private final QrCodeSweep sweep;
+    private final ListPages pages;
     private final Clock clock;
 
-    public OnboardingQrCodeApi(QrCodeRepository codes, QrCodeSweep sweep, Clock clock) {
+    public OnboardingQrCodeApi(QrCodeRepository codes, QrCodeSweep sweep, ListPages pages, Clock clock) {
         this.codes = codes;
         this.sweep = sweep;
+        this.pages = pages;
         this.clock = clock;
     }
 
@@ -64,11 +67,13 @@ public class OnboardingQrCodeApi {
         answer(exchange, 201, created.raw());
     }
 
-    /** {@code GET}: managed codes, newest first, with their rotation chain. */
-    public void list(Exchange exchange, @Header("status") String status, @Header("limit") String limit) throws Exception {
-        List<Map<String, Object>> items = codes.list(parseStatus(status), InboxView.parseLimit(limit)).stream()
-                .map(OnboardingQrCodeApi::view).toList();
-        answer(exchange, 200, Map.of("items", items));
+    /** {@code GET [?status=&limit=&cursor=]}: managed codes, newest first, with their rotation chain. */
+    public void list(Exchange exchange) throws Exception {
+        QueryParameters query = QueryParameters.of(exchange);
+        ListPages.Page page = pages.page("onboarding-qr-codes", query);
+        List<ManagedQrCode> listed = codes.list(parseStatus(query.get("status")), page.after(), page.fetch());
+        answer(exchange, 200, pages.answer(page, listed, code -> new ListPosition(code.createdAt(), code.id()),
+                OnboardingQrCodeApi::view));
     }
 
     /** {@code POST .../sweep}: 202 with how many rotations the sweep scheduled. */
@@ -116,11 +121,11 @@ public class OnboardingQrCodeApi {
     }
 
     private static Status parseStatus(String status) {
-        if (status == null || status.isBlank()) {
+        if (status == null) {
             return null;
         }
         try {
-            return Status.valueOf(status.trim().toUpperCase(Locale.ROOT));
+            return Status.valueOf(status.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw ApiException.invalidField("status", "status must be one of active, inactive, replaced");
         }

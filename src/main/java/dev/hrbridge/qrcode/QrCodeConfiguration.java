@@ -1,5 +1,6 @@
 package dev.hrbridge.qrcode;
 
+import dev.hrbridge.api.ListPages;
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.db.Database;
 import dev.hrbridge.inbox.Inbox;
@@ -39,7 +40,8 @@ public class QrCodeConfiguration implements CamelConfiguration {
         registry.bind("qrNotification", notification);
         registry.bind("qrCodeRotation", rotation);
         registry.bind("qrCodeSweep", sweep);
-        registry.bind("onboardingQrCodes", new OnboardingQrCodeApi(codes, sweep, clock));
+        registry.bind("onboardingQrCodes", new OnboardingQrCodeApi(codes, sweep,
+                registry.lookupByNameAndType("listPages", ListPages.class), clock));
 
         Scheduler scheduler = SweepScheduler.create(database.dataSource(), database.vendor(), nodeRegistry.nodeId());
         // a fired job finds its CamelContext by the name stored with the trigger (usingFixedCamelContextName): the

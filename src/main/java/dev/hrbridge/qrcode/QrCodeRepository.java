@@ -1,6 +1,7 @@
 package dev.hrbridge.qrcode;
 
 import dev.hrbridge.db.ColumnLimits;
+import dev.hrbridge.db.ListPosition;
 import dev.hrbridge.qrcode.ManagedQrCode.Status;
 
 import javax.sql.DataSource;
@@ -65,14 +66,15 @@ public class QrCodeRepository {
         }
     }
 
-    /** Newest first; {@code status} null for all. */
-    public List<ManagedQrCode> list(Status status, int limit) throws SQLException {
-        String where = status == null ? "" : " WHERE status = ?";
+    /** Newest first, after {@code after} (null: from the newest); {@code status} null for all. */
+    public List<ManagedQrCode> list(Status status, ListPosition after, int limit) throws SQLException {
+        String where = ListPosition.after(after, "id") + (status == null ? "" : " AND status = ?");
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM onboarding_qr_code" + where
-                     + " ORDER BY created_at DESC, id FETCH FIRST " + limit + " ROWS ONLY")) {
+             PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM onboarding_qr_code WHERE "
+                     + where + ListPosition.newestFirst("id", limit))) {
+            int index = ListPosition.bind(select, 1, after);
             if (status != null) {
-                select.setString(1, status.column());
+                select.setString(index, status.column());
             }
             return read(select);
         }

@@ -4,9 +4,11 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -37,6 +39,13 @@ public final class PostgresServer {
             }));
         }
         return server;
+    }
+
+    /** Settings for a new, empty database: {@code h2} a file under {@code dir}, {@code postgresql} one on the shared server. */
+    public static Map<String, String> newDatabase(String vendor, Path dir) {
+        return vendor.equals("h2")
+                ? Map.of("hrb.db.url", "jdbc:h2:file:" + dir.resolve("hrb").toAbsolutePath())
+                : Map.of("hrb.db.url", newDatabase(), "hrb.db.user", "postgres", "hrb.db.password", "postgres");
     }
 
     /** JDBC URL of a new, empty database on the shared server (user and password: postgres). */

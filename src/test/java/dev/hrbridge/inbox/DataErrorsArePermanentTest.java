@@ -61,7 +61,7 @@ class DataErrorsArePermanentTest {
         assertThat(message.attempts()).isEqualTo(1);
         assertThat(message.outcome()).isEqualTo("unstorable_data");
         assertThat(message.lastError()).contains("Value too long for column");
-        assertThat(deadLetters().find(null, null, 100)).noneMatch(letter -> letter.messageId().equals(message.id()));
+        assertThat(deadLetters().find(null, null, null, 100)).noneMatch(letter -> letter.messageId().equals(message.id()));
     }
 
     @Test

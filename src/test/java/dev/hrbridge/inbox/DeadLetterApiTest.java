@@ -157,6 +157,40 @@ class DeadLetterApiTest {
     }
 
     @Test
+    void theIdInThePathDecidesWhatIsReadReplayedOrDeletedWhateverHeaderOrQueryParameterIsNamedId() throws Exception {
+        String first = newOffboardingId();
+        String second = newOffboardingId();
+        stage.feishu.stubFor(revokeOf(first).willReturn(aResponse().withStatus(502)));
+        stage.feishu.stubFor(revokeOf(second).willReturn(aResponse().withStatus(502)));
+        String firstRequest = revoke(stage.api, first);
+        String secondRequest = revoke(stage.api, second);
+        awaitState(stage.api, firstRequest, "DEAD");
+        awaitState(stage.api, secondRequest, "DEAD");
+        String firstLetter = deadLetterOf(firstRequest).path("id").asText();
+        String secondLetter = deadLetterOf(secondRequest).path("id").asText();
+        stage.feishu.stubFor(revokeOf(first).willReturn(okJson(OK)));
+
+        HttpResponse<String> request = stage.api.send("GET", "/api/v1/requests/" + firstRequest + "?id=" + secondRequest,
+                null, "id", secondRequest);
+        HttpResponse<String> letter = stage.api.send("GET", "/api/v1/dead-letters/" + firstLetter + "?id=" + secondLetter,
+                null, "id", secondLetter);
+        HttpResponse<String> replay = stage.api.send("POST", "/api/v1/dead-letters/" + firstLetter + "/replay?id=" + secondLetter,
+                null, "id", secondLetter);
+        HttpResponse<String> delete = stage.api.send("DELETE", "/api/v1/dead-letters/" + firstLetter + "?id=" + secondLetter,
+                null, "id", secondLetter);
+
+        assertThat(json(request).path("request_id").asText()).isEqualTo(firstRequest);
+        assertThat(json(letter).path("id").asText()).isEqualTo(firstLetter);
+        assertThat(replay.statusCode()).isEqualTo(202);
+        assertThat(json(replay).path("message_id").asText()).isEqualTo(firstRequest);
+        assertThat(delete.statusCode()).isEqualTo(204);
+        assertThat(stage.api.get("/api/v1/dead-letters/" + firstLetter).statusCode()).isEqualTo(404);
+        assertThat(stage.api.getJson("/api/v1/dead-letters/" + secondLetter).path("state").asText()).isEqualTo("dead");
+        awaitState(stage.api, firstRequest, "SUCCEEDED");
+        assertThat(stage.api.getJson("/api/v1/requests/" + secondRequest).path("state").asText()).isEqualTo("DEAD");
+    }
+
+    @Test
     void unknownDeadLettersAre404() throws Exception {
         String unknown = "/api/v1/dead-letters/00000000-0000-0000-0000-000000000000";
 

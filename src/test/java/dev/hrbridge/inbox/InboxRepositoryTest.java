@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
@@ -39,10 +38,7 @@ class InboxRepositoryTest {
     private InboxRepository inbox;
 
     private void open(String vendor) {
-        Map<String, String> settings = vendor.equals("h2")
-                ? Map.of("hrb.db.url", "jdbc:h2:file:" + dir.resolve("hrb").toAbsolutePath())
-                : Map.of("hrb.db.url", PostgresServer.newDatabase(), "hrb.db.user", "postgres", "hrb.db.password", "postgres");
-        database = Database.open(Settings.load(settings));
+        database = Database.open(Settings.load(PostgresServer.newDatabase(vendor, dir)));
         inbox = new InboxRepository(database.dataSource(), database.vendor());
     }
 

@@ -73,7 +73,7 @@ class RetryWaitsHoldNoThreadsTest {
         System.out.printf("%d webhooks acknowledged with %d requests in backoff: median %d ms, p99 %d ms, max %d ms%n",
                 EVENTS, IN_BACKOFF, median, p99, millis.get(EVENTS - 1));
         assertThat(p99).as("p99 of the webhook acknowledgements in ms").isLessThan(500);
-        await().atMost(Duration.ofSeconds(10)).until(() -> repository.list(Kind.EVENT, State.UNHANDLED, 1000).size() == EVENTS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> repository.list(Kind.EVENT, State.UNHANDLED, null, 1000).size() == EVENTS);
         // still waiting, one call each so far, and no worker held by the wait
         assertThat(inBackoff(repository)).isEqualTo(IN_BACKOFF);
         assertThat(dispatcher.inFlight()).isZero();
@@ -109,7 +109,7 @@ class RetryWaitsHoldNoThreadsTest {
     }
 
     private static long inBackoff(InboxRepository repository) throws Exception {
-        return repository.list(Kind.REQUEST, State.PENDING, 1000).stream()
+        return repository.list(Kind.REQUEST, State.PENDING, null, 1000).stream()
                 .filter(message -> message.attempts() == 1 && message.lastError() != null)
                 .count();
     }

@@ -331,6 +331,6 @@ class OffboardingRevokeFlowTest {
 
     private static long requestCount() throws Exception {
         InboxRepository repository = stage.bean("inboxRepository", InboxRepository.class);
-        return repository.list(InboxMessage.Kind.REQUEST, null, 1000).size();
+        return repository.list(InboxMessage.Kind.REQUEST, null, null, 1000).size();
     }
 }

@@ -24,8 +24,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -179,6 +181,12 @@ class OperationsTest {
                     JsonNode error = JSON.readTree(answer.body());
                     assertThat(error.path("error").asText()).isEqualTo("unauthorized");
                 }
+                // the right token, but in the URL, where access logs keep it
+                HttpResponse<String> inQuery = TestBridge.HTTP.send(HttpRequest.newBuilder(bridge.api(path + "?Authorization="
+                                + URLEncoder.encode("Bearer sandbox-token", StandardCharsets.UTF_8)))
+                        .method(method, HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json")
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(inQuery.statusCode()).as(method + " " + path + " with the token in the query").isEqualTo(401);
                 checked.add(method + " " + path);
             }
         }

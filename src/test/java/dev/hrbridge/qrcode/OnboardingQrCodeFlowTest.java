@@ -129,8 +129,8 @@ class OnboardingQrCodeFlowTest {
         }
         awaitReplacementOf(oldId);
         assertThat(feishu.plain(inactiveEvent(UUID.randomUUID().toString(), created)).statusCode()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(10)).until(() -> inbox().list(InboxMessage.Kind.EVENT, InboxMessage.State.PROCESSING, 10).isEmpty()
-                && inbox().list(InboxMessage.Kind.EVENT, InboxMessage.State.PENDING, 10).isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> inbox().list(InboxMessage.Kind.EVENT, InboxMessage.State.PROCESSING, null, 10).isEmpty()
+                && inbox().list(InboxMessage.Kind.EVENT, InboxMessage.State.PENDING, null, 10).isEmpty());
 
         assertThat(listed("").values()).filteredOn(code -> code.path("replaces").asText().equals(oldId)).hasSize(1);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->

@@ -106,7 +106,7 @@ class QrCodeBacklogTest {
                 && tasks(managed).stream().filter(task -> task.state() == InboxMessage.State.SUCCEEDED).count() >= PER_MINUTE - 5);
         List<InboxMessage> tasks = tasks(managed);
         long rotated = tasks.stream().filter(task -> task.state() == InboxMessage.State.SUCCEEDED).count();
-        long createsThisMinute = codes.list(null, 1000).stream().filter(code -> code.replaces() != null).count();
+        long createsThisMinute = codes.list(null, null, 1000).stream().filter(code -> code.replaces() != null).count();
         assertThat(createsThisMinute).as("creates within the first minute").isLessThanOrEqualTo(PER_MINUTE);
         assertThat(rotated).isLessThan(100);
         assertThat(tasks).filteredOn(task -> task.state() != InboxMessage.State.SUCCEEDED)
@@ -115,7 +115,7 @@ class QrCodeBacklogTest {
                     assertThat(task.attempts()).as("a throttled rotation uses no attempt").isZero();
                     assertThat(task.nextAttemptAt()).isAfter(Instant.now());
                 });
-        assertThat(codes.list(Status.INACTIVE, 1000)).hasSize(100 - (int) rotated);
+        assertThat(codes.list(Status.INACTIVE, null, 1000)).hasSize(100 - (int) rotated);
     }
 
     static List<InboxMessage> tasks(List<String> codeIds) throws Exception {
