@@ -162,6 +162,11 @@ class BadInputTest {
         cases.add(Case.of("webhook signed with a timestamp that is not a number", "POST", "/webhooks/feishu/events", body, 401,
                 "Content-Type", "application/json", "X-Lark-Request-Timestamp", "yesterday", "X-Lark-Request-Nonce", "n",
                 "X-Lark-Signature", new FeishuCrypto(KEY).signature("yesterday", "n", body)));
+        // the signature belongs in the request's headers: the same values as query parameters are no signature
+        String now = String.valueOf(System.currentTimeMillis() / 1000);
+        cases.add(Case.of("webhook signed in the query string", "POST", "/webhooks/feishu/events?X-Lark-Request-Timestamp=" + now
+                + "&X-Lark-Request-Nonce=n&X-Lark-Signature=" + new FeishuCrypto(KEY).signature(now, "n", body), body, 401,
+                "Content-Type", "application/json"));
         cases.add(Case.of("webhook as text/plain", "POST", "/webhooks/feishu/events", body, 415, "Content-Type", "text/plain"));
         cases.add(Case.of("webhook without content type", "POST", "/webhooks/feishu/events", body, 415));
         cases.add(Case.of("webhook over 1 MiB", "POST", "/webhooks/feishu/events", spaces(2 * 1024 * 1024), 413,
@@ -200,6 +205,9 @@ class BadInputTest {
                 "{\"offboarding_id\":\"7095671727698478604\"}".getBytes(StandardCharsets.UTF_8), 400,
                 "Content-Type", "application/json", "Authorization", API, "Idempotency-Key", "k".repeat(201))
                 .tooLong("Idempotency-Key"));
+        cases.add(Case.of("revoke: Idempotency-Key given twice", "POST", "/api/v1/offboardings/revoke",
+                "{\"offboarding_id\":\"7095671727698478604\"}".getBytes(StandardCharsets.UTF_8), 400,
+                "Content-Type", "application/json", "Authorization", API, "Idempotency-Key", "k-1", "Idempotency-Key", "k-2"));
         // onboarding QR codes
         cases.add(api("qr: empty dimension list", "POST", "/api/v1/onboarding-qr-codes", "{\"dimension_value_list\":[]}", 422));
         cases.add(api("qr: dimension missing", "POST", "/api/v1/onboarding-qr-codes",

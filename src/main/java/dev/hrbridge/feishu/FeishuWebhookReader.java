@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.api.ApiException;
 import dev.hrbridge.api.JsonRequestBody;
+import dev.hrbridge.api.RequestHeaders;
 import dev.hrbridge.db.ColumnLimits;
 import dev.hrbridge.ops.InboundLog;
 import org.apache.camel.Exchange;
@@ -15,6 +16,8 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,6 +34,8 @@ import java.util.Map;
 public class FeishuWebhookReader {
 
     private static final String SIGNATURE = "X-Lark-Signature";
+    private static final String TIMESTAMP = "X-Lark-Request-Timestamp";
+    private static final String NONCE = "X-Lark-Request-Nonce";
 
     private final ObjectMapper json;
     private final FeishuCrypto crypto;
@@ -55,8 +60,15 @@ public class FeishuWebhookReader {
     /** The route step: reads the raw body and headers of {@code exchange}, answers with the verified webhook. */
     public FeishuWebhook read(Exchange exchange) {
         Message in = exchange.getIn();
-        FeishuWebhook webhook = read(JsonRequestBody.bytes(in), in.getHeader(Exchange.CONTENT_TYPE, String.class),
-                in.getHeaders());
+        // the signing headers as the request carried them, never a query parameter of the same name
+        Map<String, Object> signing = new HashMap<>();
+        for (String name : List.of(TIMESTAMP, NONCE, SIGNATURE)) {
+            String value = RequestHeaders.single(exchange, name);
+            if (value != null) {
+                signing.put(name, value);
+            }
+        }
+        FeishuWebhook webhook = read(JsonRequestBody.bytes(in), in.getHeader(Exchange.CONTENT_TYPE, String.class), signing);
         if (webhook instanceof FeishuWebhook.Event event) {
             exchange.setProperty(InboundLog.TRACE_ID, event.eventId());
         }
@@ -145,8 +157,8 @@ public class FeishuWebhookReader {
     }
 
     private void checkSignature(byte[] body, Map<String, Object> headers) {
-        String timestamp = header(headers, "X-Lark-Request-Timestamp");
-        if (!crypto.signatureMatches(timestamp, header(headers, "X-Lark-Request-Nonce"), body, header(headers, SIGNATURE))) {
+        String timestamp = header(headers, TIMESTAMP);
+        if (!crypto.signatureMatches(timestamp, header(headers, NONCE), body, header(headers, SIGNATURE))) {
             throw badSignature();
         }
         // signed by Feishu, but when? A request captured and sent again later must not count as a new delivery
@@ -210,7 +222,6 @@ public class FeishuWebhookReader {
         return value == null || value.isNull() || value.isContainerNode() ? null : value.asText();
     }
 
-    /** Camel's header map ignores case, as HTTP does. */
     private static String header(Map<String, Object> headers, String name) {
         Object value = headers.get(name);
         return value == null ? null : value.toString();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.api.ApiException;
 import dev.hrbridge.api.JsonRequestBody;
+import dev.hrbridge.api.RequestHeaders;
 import dev.hrbridge.feishu.FeishuCall;
 import dev.hrbridge.inbox.Inbox;
 import dev.hrbridge.inbox.InboxMessage;
@@ -14,6 +15,7 @@ import org.apache.camel.Message;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -49,7 +51,7 @@ public class OffboardingRevoke {
      * A key seen before answers with the first request; the same key with another body is a 409.
      */
     public void accept(Exchange exchange) throws Exception {
-        String idempotencyKey = idempotencyKey(exchange.getIn().getHeader("Idempotency-Key", String.class));
+        String idempotencyKey = idempotencyKey(RequestHeaders.all(exchange, "Idempotency-Key"));
         String payload = JSON.writeValueAsString(normalForm(JsonRequestBody.readObject(exchange)));
         String requestId = UUID.randomUUID().toString();
         String dedupKey = "request:" + FLOW + ":" + (idempotencyKey != null ? idempotencyKey : requestId);
@@ -118,11 +120,16 @@ public class OffboardingRevoke {
         return normal;
     }
 
-    private static String idempotencyKey(String header) {
-        if (header == null) {
+    /** The request's one Idempotency-Key header; a query parameter of that name is not one, two headers are refused. */
+    private static String idempotencyKey(List<String> headers) {
+        if (headers.isEmpty()) {
             return null;
         }
-        String key = ApiException.checkLength("Idempotency-Key", header.trim(), MAX_IDEMPOTENCY_KEY_LENGTH);
+        if (headers.size() > 1) {
+            throw ApiException.badRequest("invalid_header", "the Idempotency-Key header is given more than once")
+                    .with("field", "Idempotency-Key");
+        }
+        String key = ApiException.checkLength("Idempotency-Key", headers.get(0).trim(), MAX_IDEMPOTENCY_KEY_LENGTH);
         if (key.isEmpty() || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw ApiException.invalidField("Idempotency-Key",
                     "the Idempotency-Key header must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH + " visible ASCII characters");

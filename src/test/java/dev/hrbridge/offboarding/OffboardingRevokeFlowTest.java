@@ -225,6 +225,22 @@ class OffboardingRevokeFlowTest {
     }
 
     @Test
+    void anIdempotencyKeyInTheQueryStringIsNoIdempotencyKey() throws Exception {
+        String id = newOffboardingId();
+        stage.feishu.stubFor(revokeOf(id).willReturn(okJson(OK)));
+        String body = "{\"offboarding_id\":\"" + id + "\"}";
+
+        String first = json(stage.api.post(API + "?Idempotency-Key=query-" + id, body, "Idempotency-Key", "header-" + id))
+                .path("request_id").asText();
+        String second = json(stage.api.post(API + "?Idempotency-Key=header-" + id, body)).path("request_id").asText();
+
+        // only the header names a request: the second call carries none, so it is a request of its own
+        assertThat(second).isNotEqualTo(first);
+        String repeated = json(stage.api.post(API, body, "Idempotency-Key", "header-" + id)).path("request_id").asText();
+        assertThat(repeated).isEqualTo(first);
+    }
+
+    @Test
     void concurrentRequestsWithOneIdempotencyKeyAreOneRequest() throws Exception {
         String id = newOffboardingId();
         stage.feishu.stubFor(revokeOf(id).willReturn(okJson(OK)));
