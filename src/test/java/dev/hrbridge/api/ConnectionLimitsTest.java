@@ -110,7 +110,7 @@ class ConnectionLimitsTest {
 
         @Override
         Map<String, String> settings(Path dir) {
-            return Map.of("hrb.server.head-timeout-ms", "700", "hrb.server.body-timeout-ms", "700", "hrb.server.idle-timeout-ms", "1500");
+            return Map.of("hrb.server.head-timeout-ms", "700", "hrb.server.body-timeout-ms", "700", "hrb.server.idle-timeout-ms", "2500");
         }
 
         /** Reads what the server sends a stalled client: a 408 naming the part that did not arrive, once its timeout passed. */
@@ -152,13 +152,29 @@ class ConnectionLimitsTest {
         }
 
         @Test
+        void theNextHeadOnAKeptAliveConnectionMustArriveWithinTheHeadTimeoutOfItsFirstByte() throws Exception {
+            ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
+            try (RawConnection client = new RawConnection(port(bridge))) {
+                client.send(webhook("keep-alive"));
+                assertThat(client.readAnswer()).startsWith("HTTP/1.1 200 ");
+                client.send("GET /api/v1/events HTTP/1.1\r\nHost: hr-bridge\r\nX-Slow: ");
+                long start = System.nanoTime();
+                trickle.scheduleAtFixedRate(() -> sendOneByte(client), 50, 50, TimeUnit.MILLISECONDS);
+                assertThat(client.readUntilClosed()).startsWith("HTTP/1.1 408 ");
+                assertThat(millisSince(start)).as("cut off by the head timeout, not the idle timeout").isBetween(650L, 2_000L);
+            } finally {
+                trickle.shutdownNow();
+            }
+        }
+
+        @Test
         void aKeptAliveConnectionWithNoRequestIsClosedSilentlyAfterTheIdleTimeout() throws Exception {
             try (RawConnection client = new RawConnection(port(bridge))) {
                 client.send(webhook("keep-alive"));
                 assertThat(client.readAnswer()).startsWith("HTTP/1.1 200 ");
                 long answered = System.nanoTime();
                 assertThat(client.readUntilClosed()).isEmpty();
-                assertThat(millisSince(answered)).isBetween(1_400L, 6_000L);
+                assertThat(millisSince(answered)).isBetween(2_400L, 7_000L);
             }
         }
 
@@ -167,7 +183,7 @@ class ConnectionLimitsTest {
             try (RawConnection client = new RawConnection(port(bridge))) {
                 client.send(webhook("keep-alive"));
                 assertThat(client.readAnswer()).startsWith("HTTP/1.1 200 ");
-                assertThat(client.quietAndOpen(Duration.ofMillis(1_000))).isTrue();
+                assertThat(client.quietAndOpen(Duration.ofMillis(1_200))).isTrue();
                 client.send(webhook("keep-alive"));
                 assertThat(client.readAnswer()).startsWith("HTTP/1.1 200 ");
             }
