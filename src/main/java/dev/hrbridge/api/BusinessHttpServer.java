@@ -12,6 +12,9 @@ import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.PlatformHttpComponent;
+import org.apache.camel.component.platform.http.main.MainHttpServerUtil;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
@@ -19,8 +22,8 @@ import org.apache.camel.support.CamelContextHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -37,7 +40,7 @@ public final class BusinessHttpServer extends VertxPlatformHttpServer {
 
     private final VertxPlatformHttpServerConfiguration configuration;
     private final ConnectionLimits limits;
-    private final Map<String, Long> bodyLimits = new LinkedHashMap<>();
+    private final Map<String, BodyHandler> bodyLimits = new ConcurrentHashMap<>();
     private Vertx vertx;
     private boolean ownVertx;
     private HttpServer server;
@@ -48,9 +51,12 @@ public final class BusinessHttpServer extends VertxPlatformHttpServer {
         this.limits = limits;
     }
 
-    /** Bodies of requests whose path starts with {@code pathPrefix} may have up to {@code bytes}; the longest prefix wins. */
+    /**
+     * Bodies of requests whose path starts with {@code pathPrefix} may have up to {@code bytes} instead of
+     * {@code camel.server.maxBodySize}; the longest matching prefix wins.
+     */
     public BusinessHttpServer limitBody(String pathPrefix, long bytes) {
-        bodyLimits.put(pathPrefix, bytes);
+        bodyLimits.put(pathPrefix, bodyHandler(bytes));
         return this;
     }
 
@@ -94,6 +100,15 @@ public final class BusinessHttpServer extends VertxPlatformHttpServer {
                     + Settings.describe("camel.server.port") + " / " + Settings.describe("camel.server.host"));
         }
         LOG.info("Webhooks and API listen on {}:{}", configuration.getBindHost(), server.actualPort());
+        EndpointSummary.logOnceStarted(getCamelContext(), server.actualPort());
+    }
+
+    /** Camel's list of HTTP endpoints in the log once the routes run, as Camel's own server writes it. */
+    private static final class EndpointSummary extends MainHttpServerUtil {
+        static void logOnceStarted(CamelContext context, int port) throws Exception {
+            setupStartupSummary(context, context.getComponent("platform-http", PlatformHttpComponent.class).getHttpEndpoints(),
+                    port, "HTTP endpoints summary");
+        }
     }
 
     private void guard(HttpConnection connection, HttpServerOptions options) {
@@ -106,12 +121,10 @@ public final class BusinessHttpServer extends VertxPlatformHttpServer {
 
     private Handler<RoutingContext> bodyHandler() {
         BodyHandler standard = bodyHandler(configuration.getMaxBodySize());
-        Map<String, BodyHandler> byPrefix = new LinkedHashMap<>();
-        bodyLimits.forEach((prefix, bytes) -> byPrefix.put(prefix, bodyHandler(bytes)));
         return context -> {
             BodyHandler handler = standard;
             String matched = "";
-            for (Map.Entry<String, BodyHandler> limit : byPrefix.entrySet()) {
+            for (Map.Entry<String, BodyHandler> limit : bodyLimits.entrySet()) {
                 if (context.normalizedPath().startsWith(limit.getKey()) && limit.getKey().length() > matched.length()) {
                     matched = limit.getKey();
                     handler = limit.getValue();

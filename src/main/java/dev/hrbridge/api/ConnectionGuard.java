@@ -47,6 +47,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     private int answers;
     private boolean answering;
     private boolean idle;
+    private boolean dropping;
     private long deadline = NONE;
     private ScheduledFuture<?> timer;
     private long timerAt;
@@ -81,10 +82,16 @@ final class ConnectionGuard extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (dropping) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof HttpRequest) {
             if (!limits.requestStarted(this)) {
-                // closed at the limit while its head arrived; the close is on its way
+                // closed at the limit from another thread while its head arrived: nothing of it reaches a route
+                dropping = true;
                 ReferenceCountUtil.release(msg);
+                ctx.close();
                 return;
             }
             heads++;
@@ -140,7 +147,12 @@ final class ConnectionGuard extends ChannelDuplexHandler {
 
     /** Closes this connection because a newer one needs its place; from any thread. */
     void closeAtLimit() {
-        context.executor().execute(() -> closeWith(HttpResponseStatus.SERVICE_UNAVAILABLE, "too_many_connections", tooMany()));
+        if (context.executor().inEventLoop()) {
+            // at once, not behind the queue of connections still to be set up: its file descriptor is needed now
+            closeWith(HttpResponseStatus.SERVICE_UNAVAILABLE, "too_many_connections", tooMany());
+        } else {
+            context.executor().execute(() -> closeWith(HttpResponseStatus.SERVICE_UNAVAILABLE, "too_many_connections", tooMany()));
+        }
     }
 
     private String tooMany() {

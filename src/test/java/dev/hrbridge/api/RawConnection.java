@@ -1,5 +1,7 @@
 package dev.hrbridge.api;
 
+import dev.hrbridge.feishu.FeishuPush;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +10,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.UUID;
 
 /**
  * A client connection that writes exactly the bytes a test gives, however malformed or slow, and reads what the
@@ -16,6 +19,24 @@ import java.util.Locale;
 final class RawConnection implements AutoCloseable {
 
     private final Socket socket;
+
+    /** A whole webhook request as Feishu sends one (no encrypt key configured), of an event type no flow takes. */
+    static String webhook(String connection) {
+        String body = event();
+        return "POST /webhooks/feishu/events HTTP/1.1\r\nHost: hr-bridge\r\nContent-Type: application/json\r\nConnection: "
+                + connection + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
+    }
+
+    static String event() {
+        return FeishuPush.v2Event("test.connection_limits_v1", UUID.randomUUID().toString(), "token", "{}");
+    }
+
+    /** Sends {@code request} on a new connection and returns the answer, read until the server closes it. */
+    static String exchange(int port, String request) throws IOException {
+        try (RawConnection client = new RawConnection(port)) {
+            return client.send(request).readUntilClosed();
+        }
+    }
 
     RawConnection(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
