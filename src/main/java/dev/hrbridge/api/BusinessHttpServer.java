@@ -84,7 +84,8 @@ public final class BusinessHttpServer extends VertxPlatformHttpServer {
                     }
                 });
 
-        // HTTP/1.1 only: every connection then goes through the guard from its first byte
+        // HTTP/1.x only: with cleartext HTTP/2 on, Vert.x sets a connection up (and so calls the guard) only once its
+        // first bytes tell HTTP/1 from HTTP/2, and a connection that sends nothing would escape every timeout
         HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false);
         server = vertx.createHttpServer(options)
                 .connectionHandler(connection -> guard(connection, options))
@@ -101,14 +102,6 @@ public final class BusinessHttpServer extends VertxPlatformHttpServer {
         }
         LOG.info("Webhooks and API listen on {}:{}", configuration.getBindHost(), server.actualPort());
         EndpointSummary.logOnceStarted(getCamelContext(), server.actualPort());
-    }
-
-    /** Camel's list of HTTP endpoints in the log once the routes run, as Camel's own server writes it. */
-    private static final class EndpointSummary extends MainHttpServerUtil {
-        static void logOnceStarted(CamelContext context, int port) throws Exception {
-            setupStartupSummary(context, context.getComponent("platform-http", PlatformHttpComponent.class).getHttpEndpoints(),
-                    port, "HTTP endpoints summary");
-        }
     }
 
     private void guard(HttpConnection connection, HttpServerOptions options) {
@@ -170,5 +163,13 @@ public final class BusinessHttpServer extends VertxPlatformHttpServer {
     /** Connections open now. */
     public int openConnections() {
         return limits.open();
+    }
+
+    /** Camel's list of HTTP endpoints in the log once the routes run, as Camel's own server writes it. */
+    private static final class EndpointSummary extends MainHttpServerUtil {
+        static void logOnceStarted(CamelContext context, int port) throws Exception {
+            setupStartupSummary(context, context.getComponent("platform-http", PlatformHttpComponent.class).getHttpEndpoints(),
+                    port, "HTTP endpoints summary");
+        }
     }
 }
