@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * of its head, and a connection with nothing to do is closed after the idle timeout. While a request is being answered
  * no timeout runs: the routes bound that. A connection cut off while a request was due or partly read is answered 408
  * (503 when the connection limit closed it) in the JSON shape of every error; an idle one is closed silently, since its
- * client may be sending a new request at that very moment.
+ * client may be sending a new request at that very moment. A client that sends more than {@link #MOST_REQUESTS_AHEAD}
+ * requests ahead of its answers is cut off.
  * <p>
  * It sits between Vert.x's HTTP codec and Vert.x's connection, so it sees whole heads, body ends and responses; all
  * its methods run on the connection's event loop.
@@ -37,6 +38,11 @@ import java.util.concurrent.TimeUnit;
 final class ConnectionGuard extends ChannelDuplexHandler {
 
     private static final long NONE = Long.MAX_VALUE;
+    /**
+     * Requests a client may send ahead of the answers it has received (HTTP pipelining). Vert.x reads and queues every
+     * request a connection sends, so without a bound one client that never reads its answers fills the heap.
+     */
+    static final int MOST_REQUESTS_AHEAD = 16;
 
     private final ConnectionLimits limits;
     /** Counted in {@link ConnectionLimits}; guarded by it. */
@@ -87,8 +93,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
             return;
         }
         if (msg instanceof HttpRequest) {
-            if (!limits.requestStarted(this)) {
-                // closed at the limit from another thread while its head arrived: nothing of it reaches a route
+            // closed at the limit from another thread while its head arrived, or too far ahead of its answers
+            if (heads - answers >= MOST_REQUESTS_AHEAD || !limits.requestStarted(this)) {
                 dropping = true;
                 ReferenceCountUtil.release(msg);
                 ctx.close();

@@ -96,7 +96,7 @@ class ConnectionLimitsTest {
     }
 
     @Nested
-    class WhenAClientStallsOrSendsWhatCannotBeRead extends OneInstance {
+    class WhenOneClientMisbehaves extends OneInstance {
 
         @Override
         Map<String, String> settings(Path dir) {
@@ -176,6 +176,26 @@ class ConnectionLimitsTest {
                 assertThat(client.quietAndOpen(Duration.ofMillis(1_200))).isTrue();
                 client.send(webhook("keep-alive"));
                 assertThat(client.readAnswer()).startsWith("HTTP/1.1 200 ");
+            }
+        }
+
+        @Test
+        void aClientSendingFarMoreRequestsThanItReadsAnswersIsCutOff() throws Exception {
+            String request = "GET /api/v1/events HTTP/1.1\r\nHost: hr-bridge\r\n\r\n";
+            try (RawConnection client = new RawConnection(port(bridge))) {
+                String answers = client.send(request.repeat(1_000)).readUntilClosed();
+                assertThat(answers).doesNotContain("<still open>");
+                assertThat(Pattern.compile("(?m)^HTTP/1\\.1 401 ").matcher(answers).results().count())
+                        .isLessThanOrEqualTo(ConnectionGuard.MOST_REQUESTS_AHEAD);
+            }
+        }
+
+        @Test
+        void aFewPipelinedRequestsAreAllAnswered() throws Exception {
+            try (RawConnection client = new RawConnection(port(bridge))) {
+                client.send(webhook("keep-alive") + webhook("keep-alive") + webhook("close"));
+                String answers = client.readUntilClosed();
+                assertThat(Pattern.compile("(?m)^HTTP/1\\.1 200 ").matcher(answers).results().count()).isEqualTo(3);
             }
         }
 
