@@ -1,6 +1,7 @@
 package dev.hrbridge;
 
 import dev.hrbridge.api.ApiConfiguration;
+import dev.hrbridge.api.BusinessHttpServerFactory;
 import dev.hrbridge.api.HttpErrorAnswers;
 import dev.hrbridge.config.PackagedRoutes;
 import dev.hrbridge.config.RuntimeMode;
@@ -158,6 +159,7 @@ public final class HrBridge implements AutoCloseable {
         camel.forEach(main::addOverrideProperty);
 
         main.bind("settings", settings);
+        main.bind("businessHttpServerFactory", new BusinessHttpServerFactory(settings));
         main.bind("runtimeMode", mode);
         main.bind("dataSource", database.dataSource());
         main.bind("database", database);

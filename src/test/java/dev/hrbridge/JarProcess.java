@@ -42,9 +42,20 @@ public final class JarProcess implements AutoCloseable {
     /** Starts the jar in {@code workDir} with {@code env} on top of a clean HR Bridge environment. */
     public static JarProcess start(Path workDir, Map<String, String> env, int serverPort, int managementPort)
             throws IOException {
+        return start(List.of(launcher().toString()), workDir, env, serverPort, managementPort);
+    }
+
+    /** Starts the jar as {@link #start(Path, Map)} does, from a shell that first runs {@code ulimit} with {@code limits}. */
+    public static JarProcess startUnderLimits(String limits, Path workDir, Map<String, String> env) throws IOException {
+        return start(List.of("bash", "-c", "ulimit " + limits + " && exec \"$0\"", launcher().toString()), workDir, env,
+                TestBridge.freePort(), TestBridge.freePort());
+    }
+
+    private static JarProcess start(List<String> command, Path workDir, Map<String, String> env, int serverPort,
+                                    int managementPort) throws IOException {
         Files.createDirectories(workDir);
         Path log = workDir.resolve("hr-bridge-" + System.nanoTime() + ".log");
-        ProcessBuilder builder = new ProcessBuilder(List.of(launcher().toString()))
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());

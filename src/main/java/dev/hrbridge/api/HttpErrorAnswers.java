@@ -1,5 +1,9 @@
 package dev.hrbridge.api;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
@@ -9,7 +13,7 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 
 /**
  * The answers the HTTP server gives outside any route — no such path, a method the path does not take, a body
- * over the limit — in the same JSON shape as every other error: {@code {"error", "message"}}.
+ * over the limit, a request it cannot read — in the same JSON shape as every other error: {@code {"error", "message"}}.
  */
 public final class HttpErrorAnswers {
 
@@ -25,6 +29,9 @@ public final class HttpErrorAnswers {
         }
         // failures raised while reading the request (the body limit) before a route runs
         router.route().order(Integer.MIN_VALUE).failureHandler(context -> {
+            if (context.failure() instanceof HttpClosedException) {
+                return; // the connection closed while the body was arriving: nobody to answer
+            }
             switch (context.statusCode()) {
                 case 413 -> respond(context, 413, "body_too_large", "the request body is over 1 MiB");
                 case 400 -> respond(context, 400, "bad_request", "the request could not be read");
@@ -39,6 +46,34 @@ public final class HttpErrorAnswers {
                 respond(context, 404, "not_found", "no such endpoint");
             }
         });
+    }
+
+    /** The business server's answer to a request its decoder refused; the connection is closed after it. */
+    static void refuseUnreadable(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        int status = 400;
+        String error = "bad_request";
+        String message = "the request line or a header could not be read";
+        if (cause instanceof TooLongHttpLineException) {
+            status = 414;
+            error = "uri_too_long";
+            message = "the request line is too long";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = 431;
+            error = "headers_too_large";
+            message = "the request headers are too large";
+        } else if (cause instanceof StrictRequestDecoder.Refused refused) {
+            status = refused.status;
+            error = refused.error;
+            message = refused.getMessage();
+        }
+        request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+                .putHeader("Connection", "close").end(json(error, message));
+        request.response().close();
+    }
+
+    static String json(String error, String message) {
+        return new JsonObject().put("error", error).put("message", message).encode();
     }
 
     private static boolean servesPath(CamelContext camelContext, String path) {
@@ -57,7 +92,6 @@ public final class HttpErrorAnswers {
             context.response().end();
             return;
         }
-        context.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("error", error).put("message", message).encode());
+        context.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(json(error, message));
     }
 }

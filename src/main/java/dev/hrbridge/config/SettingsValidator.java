@@ -40,6 +40,10 @@ public final class SettingsValidator {
                         + "printable ASCII characters without spaces, got " + token.length() + " characters");
             }
         });
+        check(problems, () -> settings.getLong("hrb.server.head-timeout-ms", 1, 600_000));
+        check(problems, () -> settings.getLong("hrb.server.body-timeout-ms", 1, 600_000));
+        check(problems, () -> settings.getLong("hrb.server.idle-timeout-ms", 1, 3_600_000));
+        check(problems, () -> settings.getInt("hrb.server.max-connections", 1, 1_000_000));
         check(problems, () -> settings.getInt("hrb.db.pool-size", 1, 200));
         check(problems, () -> settings.getHttpUrl("feishu.base-url"));
         check(problems, () -> settings.getHttpUrl("iot.base-url"));
