@@ -45,7 +45,8 @@ class ConnectionLimitsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String EVENTS = "/webhooks/feishu/events";
     /** Health as a probe asks for it: on a new connection each time. */
-    static final String HEALTH = "GET /observe/health HTTP/1.1\r\nHost: hr-bridge\r\nConnection: close\r\n\r\n";
+    // the management port answers only requests addressed to a loopback name (no DNS rebinding)
+    static final String HEALTH = "GET /observe/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 
     private static int port(TestBridge bridge) {
         return bridge.api("/").getPort();
