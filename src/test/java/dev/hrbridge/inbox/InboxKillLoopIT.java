@@ -249,7 +249,7 @@ class InboxKillLoopIT {
                 "HRB_INBOX_STALE_NODE_MS", "2000",
                 "HRB_INBOX_POLL_INTERVAL_MS", "200",
                 "FEISHU_BASE_URL", stub.baseUrl(),
-                "FEISHU_APP_ID", "cli_kill_loop",
+                "FEISHU_APP_ID", FeishuPush.APP_ID,
                 "FEISHU_APP_SECRET", "kill-loop-app-secret",
                 "FEISHU_ENCRYPT_KEY", ENCRYPT_KEY,
                 "FEISHU_VERIFICATION_TOKEN", VERIFICATION_TOKEN,

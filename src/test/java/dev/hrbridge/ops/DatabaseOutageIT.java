@@ -107,7 +107,7 @@ class DatabaseOutageIT {
                 routes.resolve("crash-probe.camel.yaml"));
         Map<String, String> env = JarProcess.env(
                 "HRB_DB_URL", jdbcUrl(), "HRB_DB_USER", "postgres", "HRB_DB_PASSWORD", "postgres",
-                "FEISHU_APP_ID", "cli_outage", "FEISHU_APP_SECRET", "outage-app-secret", "HRB_API_TOKEN", API_TOKEN,
+                "FEISHU_APP_ID", FeishuPush.APP_ID, "FEISHU_APP_SECRET", "outage-app-secret", "HRB_API_TOKEN", API_TOKEN,
                 "FEISHU_BASE_URL", upstream.baseUrl(),
                 "HRB_ROUTES_DIR", routes.toString(),
                 "CRASH_PROBE_URL", upstream.baseUrl() + "/processed",
