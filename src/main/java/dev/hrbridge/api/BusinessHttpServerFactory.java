@@ -36,7 +36,9 @@ public final class BusinessHttpServerFactory implements MainHttpServerFactory {
         configuration.setPath(properties.getPath());
         configuration.setMaxBodySize(properties.getMaxBodySize());
         configuration.setServerType(VertxPlatformHttpRouter.SERVER_TYPE_SERVER);
-        BusinessHttpServer server = new BusinessHttpServer(configuration, ConnectionLimits.of(settings, properties.getPort()));
+        BusinessHttpServer server = new BusinessHttpServer(configuration, ConnectionLimits.of(settings, properties.getPort()))
+                // the largest event Feishu documents (seed 000: 10,000 QR codes) is about 4 MB encrypted
+                .limitBody("/webhooks/", settings.getLong("hrb.webhook.max-body-bytes", 1 << 20, 1 << 26));
         server.setCamelContext(camelContext);
         return server;
     }

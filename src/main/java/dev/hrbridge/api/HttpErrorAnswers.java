@@ -33,7 +33,8 @@ public final class HttpErrorAnswers {
                 return; // the connection closed while the body was arriving: nobody to answer
             }
             switch (context.statusCode()) {
-                case 413 -> respond(context, 413, "body_too_large", "the request body is over 1 MiB");
+                case 413 -> respond(context, 413, "body_too_large",
+                        "the request body is larger than this endpoint takes (webhooks: hrb.webhook.max-body-bytes, API: 1 MiB)");
                 case 400 -> respond(context, 400, "bad_request", "the request could not be read");
                 default -> context.next();
             }

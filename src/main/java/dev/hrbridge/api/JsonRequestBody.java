@@ -23,6 +23,7 @@ import java.util.Locale;
  */
 public final class JsonRequestBody {
 
+    /** An /api body; webhooks take {@code hrb.webhook.max-body-bytes}. */
     public static final int MAX_BODY_BYTES = 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
             // bound what a hostile body can make the parser do
@@ -36,7 +37,7 @@ public final class JsonRequestBody {
 
     public static JsonNode readObject(Exchange exchange) {
         checkContentType(exchange.getIn().getHeader(Exchange.CONTENT_TYPE, String.class));
-        return parseObject(bytes(exchange.getIn()));
+        return parseObject(bytes(exchange.getIn()), MAX_BODY_BYTES);
     }
 
     /**
@@ -47,6 +48,12 @@ public final class JsonRequestBody {
         return in.getBody() instanceof Buffer buffer ? buffer.getBytes() : in.getBody(byte[].class);
     }
 
+    /** 413 {@code body_too_large}, naming the limit of the endpoint. */
+    public static ApiException tooLarge(long maxBytes) {
+        return new ApiException(413, "body_too_large", "the request body is larger than the " + maxBytes
+                + " bytes this endpoint takes").with("max_bytes", maxBytes);
+    }
+
     public static void checkContentType(String contentType) {
         String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (!mediaType.equals("application/json")) {
@@ -54,9 +61,10 @@ public final class JsonRequestBody {
         }
     }
 
-    public static JsonNode parseObject(byte[] body) {
-        if (body != null && body.length > MAX_BODY_BYTES) {
-            throw new ApiException(413, "body_too_large", "the request body is over 1 MiB");
+    /** {@code body} as one JSON object of at most {@code maxBytes}. */
+    public static JsonNode parseObject(byte[] body, long maxBytes) {
+        if (body != null && body.length > maxBytes) {
+            throw tooLarge(maxBytes);
         }
         try {
             JsonNode node = body == null || body.length == 0 ? null : JSON.readTree(body);

@@ -83,6 +83,7 @@ public final class SettingsValidator {
         });
         check(problems, () -> settings.getDuration("qr.max-age"));
         check(problems, () -> checkWebhookMaxAge(settings));
+        check(problems, () -> settings.getLong("hrb.webhook.max-body-bytes", 1 << 20, 1 << 26));
         check(problems, () -> settings.getBoolean("hrb.routes.reload"));
         check(problems, () -> settings.getBoolean("hrb.inbox.journal.enabled"));
         check(problems, () -> settings.getBoolean("hrb.inbox.journal.force"));

@@ -22,7 +22,7 @@ import java.util.Map;
 
 /**
  * Turns an inbound {@code POST /webhooks/feishu/events} into a verified {@link FeishuWebhook}, or refuses it
- * with the fitting 4xx: wrong content type 415, body over 1 MiB 413, malformed JSON / missing fields / bad
+ * with the fitting 4xx: wrong content type 415, body over {@code hrb.webhook.max-body-bytes} 413, malformed JSON / missing fields / bad
  * base64 / undecryptable 400, a value longer than its column 400 {@code field_too_long}, wrong signature or
  * verification token 401, a signed request older than {@code feishu.webhook.max-age} 401 {@code stale_request},
  * an event of another app than {@code feishu.app-id} 401 {@code unknown_app}. Nothing is stored before this passes.
@@ -43,12 +43,15 @@ public class FeishuWebhookReader {
     private final String appId;
     private final Duration maxAge;
     private final Clock clock;
+    private final long maxBodyBytes;
 
     /**
      * {@code encryptKey}, {@code verificationToken} and {@code appId} may be null: that check is then off.
-     * {@code maxAge} bounds how old the timestamp of a signed request may be.
+     * {@code maxAge} bounds how old the timestamp of a signed request may be, {@code maxBodyBytes} how large a body is.
      */
-    public FeishuWebhookReader(String encryptKey, String verificationToken, String appId, Duration maxAge, Clock clock) {
+    public FeishuWebhookReader(String encryptKey, String verificationToken, String appId, Duration maxAge, Clock clock,
+                               long maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
         this.json = new ObjectMapper();
         this.crypto = encryptKey == null ? null : new FeishuCrypto(encryptKey);
         this.verificationToken = verificationToken == null ? null : verificationToken.getBytes(StandardCharsets.UTF_8);
@@ -77,7 +80,7 @@ public class FeishuWebhookReader {
 
     public FeishuWebhook read(byte[] body, String contentType, Map<String, Object> headers) {
         JsonRequestBody.checkContentType(contentType);
-        JsonNode outer = JsonRequestBody.parseObject(body);
+        JsonNode outer = JsonRequestBody.parseObject(body, maxBodyBytes);
         boolean signed = crypto != null && header(headers, SIGNATURE) != null;
         if (signed) {
             checkSignature(body, headers);
@@ -95,7 +98,7 @@ public class FeishuWebhookReader {
                     throw ApiException.badRequest("bad_base64", "encrypt must be a base64 string");
                 }
                 plaintext = crypto.decrypt(encrypted.asText());
-                message = JsonRequestBody.parseObject(plaintext.getBytes(StandardCharsets.UTF_8));
+                message = JsonRequestBody.parseObject(plaintext.getBytes(StandardCharsets.UTF_8), maxBodyBytes);
             } catch (FeishuCrypto.UndecryptableException | ApiException e) {
                 if (!signed) {
                     throw badSignature();

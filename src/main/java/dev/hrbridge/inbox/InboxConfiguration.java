@@ -68,7 +68,8 @@ public class InboxConfiguration implements CamelConfiguration {
         // the sandbox's own app id is not the operator's: in sandbox mode events of any app are taken
         registry.bind("feishuWebhooks", new FeishuWebhookReader(settings.get("feishu.encrypt-key"),
                 settings.get("feishu.verification-token"), runtimeMode == RuntimeMode.LIVE ? settings.get("feishu.app-id") : null,
-                settings.getDuration("feishu.webhook.max-age"), clock));
+                settings.getDuration("feishu.webhook.max-age"), clock,
+                settings.getLong("hrb.webhook.max-body-bytes", 1 << 20, 1 << 26)));
     }
 
     /** The journal beside an embedded H2 file (PostgreSQL instances share the table, so they commit to it). */

@@ -38,8 +38,10 @@ public class InboxJournal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InboxJournal.class);
     private static final int MAX_BATCH = 512;
     private static final int HEADER = 8;
-    /** A record never exceeds this: a webhook body is at most 1 MiB, stored as text. */
-    static final int MAX_RECORD = 8 * 1024 * 1024;
+    /** A record never exceeds this: a webhook body is at most {@code hrb.webhook.max-body-bytes} (64 MiB at most). */
+    static final int MAX_RECORD = 80 * 1024 * 1024;
+    /** Encoded records are written out once this much has gathered, so large events never pile up in memory. */
+    private static final int WRITE_AT = 4 * 1024 * 1024;
 
     private final Path directory;
     private final long segmentBytes;
@@ -169,24 +171,24 @@ public class InboxJournal implements AutoCloseable {
         }
         List<Append> encoded = new ArrayList<>(batch.size());
         buffer.clear();
-        for (Append append : batch) {
-            if (stored.contains(append.message().dedupKey())) {
-                append.written().complete(false);
-                continue;
-            }
-            try {
-                encode(append.message());
-                encoded.add(append);
-            } catch (IllegalArgumentException e) {
-                append.written().completeExceptionally(e);
-            }
-        }
-        buffer.flip();
         Segment segment = segments.getLast();
         try {
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
+            for (Append append : batch) {
+                if (stored.contains(append.message().dedupKey())) {
+                    append.written().complete(false);
+                    continue;
+                }
+                try {
+                    encode(append.message());
+                    encoded.add(append);
+                } catch (IllegalArgumentException e) {
+                    append.written().completeExceptionally(e);
+                }
+                if (buffer.position() >= WRITE_AT) {
+                    writeOut();
+                }
             }
+            writeOut();
             if (forceToDisk) {
                 channel.force(false);
             }
@@ -207,6 +209,14 @@ public class InboxJournal implements AutoCloseable {
         if (segment.end >= segmentBytes) {
             rollOver();
         }
+    }
+
+    private void writeOut() throws IOException {
+        buffer.flip();
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+        buffer.clear();
     }
 
     private void encode(InboxMessage.New message) {
