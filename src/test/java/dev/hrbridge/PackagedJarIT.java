@@ -32,7 +32,7 @@ class PackagedJarIT {
         Files.copy(Path.of(PackagedJarIT.class.getResource("/packaging-smoke/smoke.camel.yaml").toURI()),
                 routes.resolve("smoke.camel.yaml"));
         try (JarProcess jar = JarProcess.start(work, env("HRB_ROUTES_DIR", routes.toString()))) {
-            jar.awaitHealthy(Duration.ofSeconds(30));
+            jar.awaitHealthy(Duration.ofSeconds(90));
             await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
                 HttpResponse<String> smoke = jar.get(jar.api("/smoke"));
                 assertThat(smoke.statusCode()).as(smoke.body()).isEqualTo(200);
@@ -52,7 +52,7 @@ class PackagedJarIT {
     void startsHealthyInSandboxModeAndKeepsItsDatabaseAcrossARestart() throws Exception {
         try (JarProcess jar = JarProcess.start(work, Map.of())) {
             // 3.3–4.6 s on a quiet 2-core machine (BENCHMARKS.md); the bound leaves room for a busy CI host
-            Duration healthy = jar.awaitHealthy(Duration.ofSeconds(20));
+            Duration healthy = jar.awaitHealthy(Duration.ofSeconds(90));
             assertThat(healthy).isLessThan(Duration.ofSeconds(20));
             await().atMost(Duration.ofSeconds(5)).until(() -> jar.output().contains("SANDBOX mode"));
             // the launcher's defaults: C1 only on a host of two CPUs or fewer, then JAVA_OPTS
@@ -68,7 +68,7 @@ class PackagedJarIT {
         }
         assertThat(work.resolve("data/hrb.mv.db")).exists();
         try (JarProcess jar = JarProcess.start(work, env("HRB_JIT", "tiered"))) {
-            jar.awaitHealthy(Duration.ofSeconds(20));
+            jar.awaitHealthy(Duration.ofSeconds(90));
             assertThat(jar.output()).contains("(0 migration(s) applied now)");
             assertThat(jvmArguments(jar)).contains("-Xmx256m").doesNotContain("-XX:TieredStopAtLevel=1");
         }

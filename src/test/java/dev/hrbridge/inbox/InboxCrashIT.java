@@ -62,7 +62,7 @@ class InboxCrashIT {
                 "HRB_INBOX_STALE_NODE_MS", "2000");
 
         try (JarProcess first = JarProcess.start(work, env)) {
-            first.awaitHealthy(Duration.ofSeconds(30));
+            first.awaitHealthy(Duration.ofSeconds(90));
             FeishuPush feishu = new FeishuPush(first.api("/webhooks/feishu/events"), null);
             HttpResponse<String> ack = feishu.plain(FeishuPush.v2Event("test.crash_probe_v1", "crash-1", "t", "{}"));
             assertThat(ack.statusCode()).isEqualTo(200);
@@ -73,7 +73,7 @@ class InboxCrashIT {
         stub.verify(0, postRequestedFor(urlEqualTo("/processed")));
 
         try (JarProcess second = JarProcess.start(work, env)) {
-            second.awaitHealthy(Duration.ofSeconds(30));
+            second.awaitHealthy(Duration.ofSeconds(90));
             try {
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                         stub.verify(1, postRequestedFor(urlEqualTo("/processed")).withRequestBody(equalTo("crash-1"))));

@@ -40,7 +40,7 @@ class ManagementPortIT {
                 + " -Dcom.sun.management.jmxremote.host=127.0.0.1 -Djava.rmi.server.hostname=127.0.0.1"
                 + " -Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false";
         try (JarProcess jar = JarProcess.start(work, env("JAVA_OPTS", options))) {
-            jar.awaitHealthy(Duration.ofSeconds(30));
+            jar.awaitHealthy(Duration.ofSeconds(90));
             HttpResponse<String> arguments = jar.get(jar.management("/observe/jolokia/read/java.lang:type=Runtime/InputArguments"));
             assertThat(arguments.statusCode()).isEqualTo(403);
             assertThat(jar.get(jar.management("/observe/jolokia/read/java.lang:*?ignoreErrors=true")).body())
@@ -61,7 +61,7 @@ class ManagementPortIT {
     @Test
     void sigtermIsAnOrderlyShutdownNotAnUnexpectedStop() throws Exception {
         try (JarProcess jar = JarProcess.start(work, Map.of())) {
-            jar.awaitHealthy(Duration.ofSeconds(30));
+            jar.awaitHealthy(Duration.ofSeconds(90));
             assertThat(jar.stop()).isIn(0, 143);
             await().atMost(Duration.ofSeconds(5)).until(() -> jar.output().contains("HR Bridge stopped"));
             assertThat(jar.output()).doesNotContain(UNEXPECTED_STOP);

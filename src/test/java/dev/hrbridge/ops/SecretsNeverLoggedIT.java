@@ -32,7 +32,7 @@ class SecretsNeverLoggedIT {
                 "HRB_DB_PASSWORD", "it-db-password-3c8e");
         String authCode = "ok-it-auth-code-0c4d2b";
         try (JarProcess jar = JarProcess.start(work, secrets)) {
-            jar.awaitHealthy(Duration.ofSeconds(30));
+            jar.awaitHealthy(Duration.ofSeconds(90));
             FeishuPush feishu = new FeishuPush(jar.api("/webhooks/feishu/events"), secrets.get("FEISHU_ENCRYPT_KEY"));
             assertThat(feishu.encrypted(Fixtures.read("event-eco-account-created.json")).statusCode()).isEqualTo(200);
             assertThat(feishu.plain(Fixtures.read("event-onboarding-qr-code-inactive.json")).statusCode()).isEqualTo(200);
