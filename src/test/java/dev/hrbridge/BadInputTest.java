@@ -123,6 +123,14 @@ class BadInputTest {
         cases.add(webhook("an event followed by a second value", (event + " 1").getBytes(StandardCharsets.UTF_8), 400));
         cases.add(webhook("event id given twice", event.replace("\"event_id\":\"bad-input-1\",",
                 "\"event_id\":\"bad-input-1\",\"event_id\":\"bad-input-4\",").getBytes(StandardCharsets.UTF_8), 400));
+        // the reader builds no tree of the event's content, but every byte of it is checked all the same
+        cases.add(webhook("a key given twice deep inside the event", FeishuPush.v2Event("corehr.onboarding_qr_code.inactive_v2",
+                "bad-input-6", TOKEN, "{\"code_lists\":[{\"id\":\"1\",\"id\":\"2\"}]}").getBytes(StandardCharsets.UTF_8), 400));
+        String open = FeishuPush.v2Event("corehr.onboarding_qr_code.inactive_v2", "bad-input-7", TOKEN, "{\"code_lists\":[{\"id\":\"");
+        cases.add(webhook("invalid UTF-8 deep inside the event", concat(open.substring(0, open.length() - 1).getBytes(StandardCharsets.UTF_8),
+                new byte[]{(byte) 0xc3, (byte) 0x28}, "\"}]}}".getBytes(StandardCharsets.UTF_8)), 400));
+        cases.add(webhook("an unclosed array deep inside the event", FeishuPush.v2Event("corehr.onboarding_qr_code.inactive_v2",
+                "bad-input-8", TOKEN, "{\"code_lists\":[{\"id\":\"1\"}}").getBytes(StandardCharsets.UTF_8), 400));
         cases.add(webhook("encrypt given twice", ("{\"encrypt\":\"" + new FeishuCrypto(KEY).encrypt(event) + "\",\"encrypt\":\""
                 + new FeishuCrypto(KEY).encrypt(event.replace("bad-input-1", "bad-input-5")) + "\"}").getBytes(StandardCharsets.UTF_8), 400));
         cases.add(webhook("encrypted event followed by garbage", new FeishuPush(null, KEY).encryptedBody(event + "{}"), 400));
@@ -169,7 +177,7 @@ class BadInputTest {
                 "Content-Type", "application/json"));
         cases.add(Case.of("webhook as text/plain", "POST", "/webhooks/feishu/events", body, 415, "Content-Type", "text/plain"));
         cases.add(Case.of("webhook without content type", "POST", "/webhooks/feishu/events", body, 415));
-        cases.add(Case.of("webhook over 1 MiB", "POST", "/webhooks/feishu/events", spaces(2 * 1024 * 1024), 413,
+        cases.add(Case.of("webhook over 8 MiB", "POST", "/webhooks/feishu/events", spaces(9 * 1024 * 1024), 413,
                 "Content-Type", "application/json"));
         cases.add(Case.of("webhook GET", "GET", "/webhooks/feishu/events", null, 405));
         cases.add(Case.of("webhook DELETE", "DELETE", "/webhooks/feishu/events", null, 405));

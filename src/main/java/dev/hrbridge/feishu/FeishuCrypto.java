@@ -42,12 +42,26 @@ public final class FeishuCrypto {
 
     /** The plaintext of an {@code encrypt} value; {@link UndecryptableException} when it is not one of ours. */
     public String decrypt(String encrypted) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(decryptBytes(encrypted))).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new UndecryptableException("the encrypt value does not decrypt with the configured encrypt key", false);
+        }
+    }
+
+    /** The plaintext bytes of an {@code encrypt} value, not yet read as UTF-8: a large event is decoded once, by its reader. */
+    public byte[] decryptBytes(String encrypted) {
         byte[] raw;
         try {
             raw = Base64.getDecoder().decode(encrypted.trim());
         } catch (IllegalArgumentException e) {
             throw new UndecryptableException("the encrypt value is not valid base64", true);
         }
+        return decrypt(raw);
+    }
+
+    /** The plaintext bytes of an {@code encrypt} value already decoded from base64 (the IV, then the ciphertext). */
+    public byte[] decrypt(byte[] raw) {
         if (raw.length < 32 || raw.length % 16 != 0) {
             throw new UndecryptableException("the encrypt value has the wrong length for AES-CBC", false);
         }
@@ -55,9 +69,8 @@ public final class FeishuCrypto {
             Cipher cipher = decryptors.get();
             cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(aesKey, "AES"),
                     new IvParameterSpec(Arrays.copyOfRange(raw, 0, 16)));
-            byte[] plain = cipher.doFinal(raw, 16, raw.length - 16);
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(plain)).toString();
-        } catch (BadPaddingException | IllegalBlockSizeException | java.nio.charset.CharacterCodingException e) {
+            return cipher.doFinal(raw, 16, raw.length - 16);
+        } catch (BadPaddingException | IllegalBlockSizeException e) {
             throw new UndecryptableException("the encrypt value does not decrypt with the configured encrypt key", false);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/CBC is not available in this JVM", e);
@@ -116,7 +129,7 @@ public final class FeishuCrypto {
     public static final class UndecryptableException extends RuntimeException {
         private final boolean badBase64;
 
-        UndecryptableException(String message, boolean badBase64) {
+        public UndecryptableException(String message, boolean badBase64) {
             super(message, null, false, false);
             this.badBase64 = badBase64;
         }

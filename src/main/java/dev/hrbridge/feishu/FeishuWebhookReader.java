@@ -78,12 +78,20 @@ public class FeishuWebhookReader {
         return webhook;
     }
 
-    public FeishuWebhook read(byte[] body, String contentType, Map<String, Object> headers) {
+    public FeishuWebhook read(byte[] sent, String contentType, Map<String, Object> headers) {
         JsonRequestBody.checkContentType(contentType);
-        JsonNode outer = JsonRequestBody.parseObject(body, maxBodyBytes);
+        byte[] body = sent == null ? new byte[0] : sent;
         boolean signed = crypto != null && header(headers, SIGNATURE) != null;
         if (signed) {
+            // before anything of the body is parsed or decrypted
             checkSignature(body, headers);
+        }
+        JsonNode outer;
+        try {
+            // the header is read, the event only checked: a tree of 10,000 QR codes is not worth building here
+            outer = JsonRequestBody.parseObject(body, maxBodyBytes, 2, "encrypt");
+        } catch (ApiException e) {
+            throw crypto != null && !signed && e.status() == 400 ? badSignature() : e;
         }
         JsonNode message = outer;
         String plaintext = null;
@@ -94,11 +102,12 @@ public class FeishuWebhookReader {
                         "the event is encrypted but no encrypt key is configured (feishu.encrypt-key)");
             }
             try {
-                if (!encrypted.isTextual()) {
-                    throw ApiException.badRequest("bad_base64", "encrypt must be a base64 string");
+                if (!encrypted.isBinary()) {
+                    throw new FeishuCrypto.UndecryptableException("encrypt must be a base64 string", true);
                 }
-                plaintext = crypto.decrypt(encrypted.asText());
-                message = JsonRequestBody.parseObject(plaintext.getBytes(StandardCharsets.UTF_8), maxBodyBytes);
+                byte[] decrypted = crypto.decrypt(encrypted.binaryValue());
+                message = JsonRequestBody.parseObject(decrypted, maxBodyBytes, 2);
+                plaintext = new String(decrypted, StandardCharsets.UTF_8);
             } catch (FeishuCrypto.UndecryptableException | ApiException e) {
                 if (!signed) {
                     throw badSignature();
@@ -106,6 +115,8 @@ public class FeishuWebhookReader {
                 throw e instanceof FeishuCrypto.UndecryptableException undecryptable
                         ? ApiException.badRequest(undecryptable.badBase64() ? "bad_base64" : "undecryptable", e.getMessage())
                         : (ApiException) e;
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
             }
         }
         if ("url_verification".equals(message.path("type").asText())) {

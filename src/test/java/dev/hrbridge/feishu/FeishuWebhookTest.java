@@ -194,7 +194,7 @@ class FeishuWebhookTest {
         assertError(feishu.plain(good.replace(TOKEN, "wrong-token")), 401, "bad_token");
         assertError(feishu.send(body, true, "text/plain"), 415, "unsupported_media_type");
         assertError(feishu.send(body, true, null), 415, "unsupported_media_type");
-        byte[] huge = new byte[1024 * 1024 + 10];
+        byte[] huge = new byte[8 * 1024 * 1024 + 10];
         java.util.Arrays.fill(huge, (byte) ' ');
         huge[0] = '{';
         huge[huge.length - 1] = '}';
