@@ -18,6 +18,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -66,8 +67,9 @@ public class IotAnswerClassifier {
         Integer code = answer != null && answer.path("code").canConvertToInt() ? answer.path("code").asInt() : null;
         String message = gatewayError != null ? gatewayError : text(answer, "message");
         boolean twoHundred = status >= 200 && status < 300;
+        Integer platformCode = twoHundred ? code : null;
 
-        if (twoHundred && code != null && code == 200) {
+        if (Objects.equals(platformCode, 200)) {
             log(exchange, status, code, "success", null);
             JsonNode data = answer.path("data");
             exchange.getMessage().setBody(data.isObject() ? JSON.convertValue(data, new TypeReference<Map<String, Object>>() { })
@@ -80,11 +82,12 @@ public class IotAnswerClassifier {
         boolean malformed = twoHundred && code == null;
         String description = api + " answered HTTP " + status + (code == null ? "" : " code " + code)
                 + (message == null ? "" : ": " + message) + (malformed ? ": not a JSON envelope with a code" : "");
-        if (isThrottled(status, gatewayError) || status == 503 || (twoHundred && code != null && code == FIND_BACKEND_ERROR)) {
+        if (isThrottled(status, gatewayError) || status == 503 || Objects.equals(platformCode, FIND_BACKEND_ERROR)) {
             log(exchange, status, code, "retryable", null);
             throw new RetryableFailure(api, status, code, message, description, null, null);
         }
-        if (malformed || BACKEND_REACHED_HTTP.contains(status) || (twoHundred && code != null && BACKEND_REACHED_CODES.contains(code))) {
+        if (malformed || BACKEND_REACHED_HTTP.contains(status)
+                || (platformCode != null && BACKEND_REACHED_CODES.contains(platformCode))) {
             log(exchange, status, code, "outcome_unknown", null);
             throw new IotOutcomeUnknown(api, status, code, message, description);
         }
