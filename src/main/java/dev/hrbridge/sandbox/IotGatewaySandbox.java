@@ -188,11 +188,6 @@ public final class IotGatewaySandbox implements PlatformSimulator.Handler {
                 return refusal(400, 0, "Timestamp Expired", null);
             }
         }
-        String nonce = request.header("X-Ca-Nonce");
-        forgetOldNonces();
-        if (nonce != null && usedNonces.containsKey(nonce)) {
-            return refusal(400, 0, "Nonce Used", null);
-        }
         boolean form = isForm(request.header("Content-Type"));
         String contentMd5 = request.header("Content-MD5");
         if (contentMd5 != null && !form && !contentMd5.equals(base64Md5(request.body()))) {
@@ -204,8 +199,10 @@ public final class IotGatewaySandbox implements PlatformSimulator.Handler {
             // the gateway shows its string to sign; a header cannot hold the line breaks, they become '#'
             return refusal(400, 0, "Invalid Signature, Server StringToSign:" + stringToSign.replace('\n', '#'), null);
         }
-        if (nonce != null) {
-            usedNonces.put(nonce, clock.millis());
+        String nonce = request.header("X-Ca-Nonce");
+        forgetOldNonces();
+        if (nonce != null && usedNonces.putIfAbsent(nonce, clock.millis()) != null) {
+            return refusal(400, 0, "Nonce Used", null);
         }
         return null;
     }

@@ -36,6 +36,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -154,6 +160,16 @@ class IotGatewaySandboxTest {
         assertThat(accepted.headers().firstValue("X-Ca-Request-Id")).isPresent();
         assertThat(JSON.readTree(accepted.body()).path("code").asInt()).isEqualTo(200);
         assertThat(gatewayRefusal(send(PATH, headers, ENVELOPE), 400)).isEqualTo("Nonce Used");
+    }
+
+    @Test
+    void concurrentCreatesOfOneAccountCreateItOnce() throws Exception {
+        String authCode = "ok-concurrent-" + UUID.randomUUID();
+
+        List<Integer> statuses = concurrently(8, () -> create(authCode, "AUTH_CODE").statusCode());
+
+        assertThat(statuses).containsOnlyOnce(201).containsOnly(201, 409);
+        assertThat(iot.createCalls(authCode)).isEqualTo(8);
     }
 
     @ParameterizedTest(name = "signed by Alibaba's own signer with {0}")
@@ -344,6 +360,29 @@ class IotGatewaySandboxTest {
         }
         assertThat(rows).as("rows of README's IoT scenarios table").hasSizeGreaterThan(20);
         return rows.stream();
+    }
+
+    /** {@code calls} runs of {@code call}, started together. */
+    private static List<Integer> concurrently(int calls, Callable<Integer> call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(calls);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return call.call();
+                }));
+            }
+            start.countDown();
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> result : results) {
+                statuses.add(result.get(30, TimeUnit.SECONDS));
+            }
+            return statuses;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private static Map<String, String> resigned(String header, String value) {
