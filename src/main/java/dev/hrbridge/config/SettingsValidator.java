@@ -54,6 +54,9 @@ public final class SettingsValidator {
         check(problems, () -> settings.getLong("hrb.http.connect-timeout-ms", 1, 600_000));
         check(problems, () -> settings.getLong("hrb.http.response-timeout-ms", 1, 600_000));
         check(problems, () -> settings.getLong("hrb.http.pool-timeout-ms", 1, 600_000));
+        check(problems, () -> settings.getLong("iot.http.connect-timeout-ms", 1, 600_000));
+        check(problems, () -> settings.getLong("iot.http.response-timeout-ms", 1, 600_000));
+        check(problems, () -> settings.getLong("iot.http.pool-timeout-ms", 1, 600_000));
         // per-API throttles and per-flow retry settings, read the way the outbound beans read them
         ApiThrottle throttle = new ApiThrottle(settings);
         RetryPolicy retry = new RetryPolicy(settings);

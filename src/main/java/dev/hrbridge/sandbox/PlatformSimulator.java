@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,6 +37,7 @@ public final class PlatformSimulator implements AutoCloseable {
     private final ScheduledExecutorService delayed;
     private final FeishuSandbox feishu;
     private final SandboxFaults faults = new SandboxFaults();
+    private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
 
     private PlatformSimulator(HttpServer server, ExecutorService executor, FeishuSandbox feishu) {
         this.server = server;
@@ -77,6 +79,11 @@ public final class PlatformSimulator implements AutoCloseable {
 
     public FeishuSandbox feishu() {
         return feishu;
+    }
+
+    /** The simulated platform serving {@code pathPrefix}, to look at what it holds. */
+    public <T extends Handler> T served(String pathPrefix, Class<T> type) {
+        return type.cast(handlers.get(pathPrefix));
     }
 
     /**
@@ -168,10 +175,16 @@ public final class PlatformSimulator implements AutoCloseable {
     /** Answers one simulated call; null means "close the connection without an answer". */
     public interface Handler {
         Reply handle(Request request) throws Exception;
+
+        /** The answer to {@code request} that {@code fault} plays, in this platform's shape (Feishu's by default). */
+        default Reply faultReply(SandboxFault fault, Request request) {
+            return fault.reply();
+        }
     }
 
     /** Serves every path under {@code pathPrefix} (e.g. {@code /user/} for the IoT gateway) with {@code handler}. */
     public void serve(String pathPrefix, Handler handler) {
+        handlers.put(pathPrefix, handler);
         server.createContext(pathPrefix, exchange -> {
             Request request = read(exchange);
             SandboxFault fault = faults.take(request.path());
@@ -179,7 +192,7 @@ public final class PlatformSimulator implements AutoCloseable {
                 answer(exchange, request, handler);
                 return;
             }
-            Handler faulty = fault.dropConnection() ? r -> null : fault.status() == 0 ? handler : r -> fault.reply();
+            Handler faulty = fault.dropConnection() ? r -> null : fault.status() == 0 ? handler : r -> handler.faultReply(fault, r);
             if (fault.delayMs() == 0) {
                 answer(exchange, request, faulty);
                 return;

@@ -6,9 +6,10 @@ import java.util.Map;
 /**
  * A fault the simulator plays on calls whose path starts with {@code pathPrefix}, for the next {@code count} calls
  * (0 or less: until the faults are cleared). It waits {@code delayMs} first, then either drops the connection
- * without an answer, answers {@code status} with a Feishu-shaped {@code {code, msg}} body (and
- * {@code x-ogw-ratelimit-reset} when {@code rateLimitResetSeconds} is set), or, with status 0, lets the call
- * through to the real simulator: a slow but correct answer.
+ * without an answer, answers {@code status} with {@code code} and {@code msg} in the shape of the platform that
+ * serves the path (Feishu's {@code {code, msg}} body by default, and {@code x-ogw-ratelimit-reset} when
+ * {@code rateLimitResetSeconds} is set; the IoT gateway's see {@link IotGatewaySandbox#faultReply}), or, with
+ * status 0, lets the call through to the real simulator: a slow but correct answer.
  */
 public record SandboxFault(String pathPrefix, int status, int code, String msg, int count, long delayMs,
                            int rateLimitResetSeconds, boolean dropConnection) {

@@ -1,6 +1,11 @@
 package dev.hrbridge.iot;
 
+import com.alibaba.cloudapi.sdk.enums.HttpMethod;
+import com.alibaba.cloudapi.sdk.model.ApiRequest;
+import com.alibaba.cloudapi.sdk.util.SignUtil;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -23,11 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * </ul>
  * The expected Content-MD5 and signatures were computed outside Java, from the literal strings below:
  * {@code printf '%s' "$STRING_TO_SIGN" | openssl dgst -sha256 -hmac 'hrb-example-secret' -binary | base64}
- * and {@code printf '%s' "$BODY" | openssl dgst -md5 -binary | base64}.
+ * and {@code printf '%s' "$BODY" | openssl dgst -md5 -binary | base64}; and every signature is checked against
+ * Alibaba's own signer ({@code com.aliyun.api.gateway:sdk-core-java}, test scope only).
  */
 class ApiGatewaySignerTest {
 
     private static final String SECRET = "hrb-example-secret";
+    private static final String PATH = "/user/account/employee/createbyauthcode";
     private static final String NONCE = "c9f15cbf-f4ac-4a6c-b54d-f51abf4b5b44";
     private static final Instant NOW = Instant.ofEpochMilli(1525872629832L); // Wed, 9 May 2018 13:30:29 GMT
     /** Seed 004's request example, compact. */
@@ -118,6 +125,37 @@ class ApiGatewaySignerTest {
         assertThat(first.get("X-Ca-Nonce")).isNotEqualTo(second.get("X-Ca-Nonce"));
         assertThat(Long.parseLong(first.get("X-Ca-Timestamp"))).isBetween(before, System.currentTimeMillis());
         assertThat(first.get("X-Ca-Signature")).isNotEqualTo(second.get("X-Ca-Signature"));
+    }
+
+    @ParameterizedTest(name = "body [{0}]")
+    @ValueSource(strings = {SEED_BODY, "{\"params\":{\"authCode\":\"认证码-ü\",\"codeType\":\"AUTH_CODE\"}}", " "})
+    void ourSignatureIsByteForByteTheOneAlibabasOwnSignerComputes(String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        Map<String, String> ours = signer.signJsonPost(PATH, bytes);
+
+        // Alibaba's signer adds X-Ca-Signature-Headers to the request it signs: one fresh request for each question
+        String theirStringToSign = SignUtil.buildStringToSign(alibabaRequest(ours, bytes));
+        ApiRequest signed = alibabaRequest(ours, bytes);
+        String theirSignature = SignUtil.sign(signed, SECRET);
+
+        assertThat(ours.get("Content-MD5")).isEqualTo(SignUtil.base64AndMD5(bytes));
+        assertThat(ApiGatewaySigner.stringToSignOf("POST", PATH, Map.of(), name -> header(ours, name)))
+                .isEqualTo(theirStringToSign);
+        assertThat(ours.get("X-Ca-Signature")).isEqualTo(theirSignature);
+        assertThat(ours.get("X-Ca-Signature-Headers").split(","))
+                .containsExactlyInAnyOrder(signed.getFirstHeaderValue("x-ca-signature-headers").split(","));
+    }
+
+    /** The request as Alibaba's SDK models it, with every header we send but the signature's own two. */
+    private static ApiRequest alibabaRequest(Map<String, String> ours, byte[] body) {
+        ApiRequest request = new ApiRequest(HttpMethod.POST_BODY, PATH, body);
+        request.setSignatureMethod(ApiGatewaySigner.SIGNATURE_METHOD);
+        ours.forEach((name, value) -> {
+            if (!name.equals("X-Ca-Signature") && !name.equals("X-Ca-Signature-Headers")) {
+                request.addHeader(name, value);
+            }
+        });
+        return request;
     }
 
     /** Case-insensitive, as HTTP header names are. */
