@@ -220,10 +220,16 @@ class OperationsTest {
         assertJsonError(TestBridge.HTTP.send(HttpRequest.newBuilder(bridge.api("/api/v1/dead-letters/x"))
                 .PUT(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()), 405,
                 "method_not_allowed");
-        byte[] fiveMiB = new byte[5 * 1024 * 1024];
-        java.util.Arrays.fill(fiveMiB, (byte) ' ');
+        // webhooks take up to hrb.webhook.max-body-bytes (8 MiB), API bodies 1 MiB
+        byte[] nineMiB = new byte[9 * 1024 * 1024];
+        java.util.Arrays.fill(nineMiB, (byte) ' ');
         assertJsonError(TestBridge.HTTP.send(HttpRequest.newBuilder(bridge.api("/webhooks/feishu/events"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(fiveMiB)).build(),
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(nineMiB)).build(),
+                HttpResponse.BodyHandlers.ofString()), 413, "body_too_large");
+        byte[] twoMiB = new byte[2 * 1024 * 1024];
+        java.util.Arrays.fill(twoMiB, (byte) ' ');
+        assertJsonError(TestBridge.HTTP.send(HttpRequest.newBuilder(bridge.api("/api/v1/offboardings/revoke"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(twoMiB)).build(),
                 HttpResponse.BodyHandlers.ofString()), 413, "body_too_large");
     }
 
