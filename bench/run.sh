@@ -34,7 +34,11 @@ MGMT=http://127.0.0.1:19876/observe
 # starts the jar in $WORK with the given extra environment; sets PID and STARTED_MS (time until healthy)
 start() {
   local begin=$(date +%s%N)
+  # the flow's catalogue push is throttled to Feishu's 1000/min and 50/s; the simulator and the stub have no limit,
+  # and the figures are HR Bridge's own
   (cd "$WORK" && exec env FEISHU_ENCRYPT_KEY=$KEY FEISHU_VERIFICATION_TOKEN=$TOKEN HRB_ROUTES_DIR="$WORK/routes" \
+    HRB_THROTTLE_HIRE_ECO_BACKGROUND_CHECK_PACKAGES_CREATE_PER_MINUTE= HRB_THROTTLE_HIRE_ECO_BACKGROUND_CHECK_PACKAGES_CREATE_PER_SECOND= \
+    HRB_THROTTLE_HIRE_ECO_EXAM_PAPERS_CREATE_PER_MINUTE= HRB_THROTTLE_HIRE_ECO_EXAM_PAPERS_CREATE_PER_SECOND= \
     CAMEL_SERVER_PORT=18080 HRB_MANAGEMENT_PORT=19876 HRB_JAR="$JAR" JAVA_OPTS="$JAVA_OPTS" "$@" "$LAUNCHER" \
     >> "$WORK/hr-bridge.log" 2>&1) &
   PID=$!

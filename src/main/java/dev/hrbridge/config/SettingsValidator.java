@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 /** Reads every setting HR Bridge uses once at start, so a malformed value stops it with a clear message. */
 public final class SettingsValidator {
 
-    private static final Pattern THROTTLE_KEY = Pattern.compile("hrb\\.throttle\\.(.+)\\.per-minute");
+    private static final Pattern THROTTLE_KEY = Pattern.compile("hrb\\.throttle\\.(.+)\\.per-(minute|second)");
     private static final Pattern RETRY_FLOW_KEY =
             Pattern.compile("hrb\\.retry\\.(.+)\\.(max-attempts|initial-delay-ms|max-delay-ms|multiplier)");
 
@@ -58,13 +58,12 @@ public final class SettingsValidator {
         check(problems, () -> settings.getLong("iot.http.response-timeout-ms", 1, 600_000));
         check(problems, () -> settings.getLong("iot.http.pool-timeout-ms", 1, 600_000));
         // per-API throttles and per-flow retry settings, read the way the outbound beans read them
-        ApiThrottle throttle = new ApiThrottle(settings);
         RetryPolicy retry = new RetryPolicy(settings);
         Set<String> flows = new LinkedHashSet<>();
         for (String key : settings.asMap().keySet()) {
             Matcher throttled = THROTTLE_KEY.matcher(key);
             if (throttled.matches()) {
-                check(problems, () -> throttle.limit(throttled.group(1)));
+                check(problems, () -> ApiThrottle.limits(settings, throttled.group(1)));
             }
             Matcher flow = RETRY_FLOW_KEY.matcher(key);
             if (flow.matches()) {

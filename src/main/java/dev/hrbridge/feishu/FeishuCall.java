@@ -85,6 +85,7 @@ public class FeishuCall {
             throw new IllegalArgumentException(PATH + " must start with '/', got '" + pathAndQuery + "'");
         }
         int question = pathAndQuery.indexOf('?');
+        exchange.setProperty(API, api);
         // the http component wants its enum: handing it a String costs a type-converter search on every call
         exchange.setProperty("HrbHttpMethod", HttpMethods.valueOf(method));
         exchange.setProperty("HrbHttpPath", question < 0 ? pathAndQuery : pathAndQuery.substring(0, question));

@@ -3,8 +3,9 @@ package dev.hrbridge.outbound;
 import java.time.Duration;
 
 /**
- * The call was not made: our own throttle for this API has no permit now. Not an attempt; the work is simply
- * due again after {@link #retryAfter()}, so a backlog drains at the documented rate instead of in 429 storms.
+ * The call was not made: our own throttle for this API has no permit now (or could not tell). Not an attempt; the
+ * work is simply due again after {@link #retryAfter()}, so a backlog drains at the documented rate instead of in
+ * 429 storms.
  */
 public class DeferredFailure extends OutboundFailure {
 
@@ -13,6 +14,13 @@ public class DeferredFailure extends OutboundFailure {
     public DeferredFailure(String api, Duration retryAfter) {
         super(api, null, null, null, "throttled locally: " + api + " has no permit for " + retryAfter.toMillis() + " ms",
                 null);
+        this.retryAfter = retryAfter;
+    }
+
+    /** No permit could be had: the throttle's count did not answer ({@code cause}); asked again after {@code retryAfter}. */
+    public DeferredFailure(String api, Duration retryAfter, Throwable cause) {
+        super(api, null, null, null, "throttle unavailable: " + api + " not called, again in " + retryAfter.toMillis()
+                + " ms (" + cause.getMessage() + ")", cause);
         this.retryAfter = retryAfter;
     }
 

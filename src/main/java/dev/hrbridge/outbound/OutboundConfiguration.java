@@ -1,6 +1,7 @@
 package dev.hrbridge.outbound;
 
 import dev.hrbridge.config.Settings;
+import dev.hrbridge.db.Database;
 import dev.hrbridge.feishu.FeishuAnswerClassifier;
 import dev.hrbridge.feishu.FeishuCall;
 import dev.hrbridge.feishu.TenantTokenCache;
@@ -18,6 +19,9 @@ public class OutboundConfiguration implements CamelConfiguration {
 
     @BeanInject
     private Settings settings;
+
+    @BeanInject
+    private Database database;
 
     private volatile CamelContext camelContext;
     private OutboundMetrics metrics;
@@ -71,7 +75,7 @@ public class OutboundConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public ApiThrottle apiThrottle() {
-        return new ApiThrottle(settings);
+        return ApiThrottle.of(settings, database);
     }
 
     @BindToRegistry

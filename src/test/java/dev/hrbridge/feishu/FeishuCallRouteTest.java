@@ -66,7 +66,11 @@ class FeishuCallRouteTest {
                 "feishu.app-secret", "test-app-secret",
                 "hrb.api.token", "test-api-token",
                 "hrb.http.response-timeout-ms", "3000",
-                "hrb.throttle.test.throttled.per-minute", "3"));
+                "hrb.throttle.test.throttled.per-minute", "3",
+                "hrb.throttle.test.after-token.per-minute", "1",
+                "hrb.throttle.test.repeated.per-minute", "1",
+                // the calls here stand for any API: revoke's own limit (20 a second) would defer a hundred at once
+                "hrb.throttle.corehr.offboardings.revoke.per-second", ""));
         template = bridge.bridge().context().createProducerTemplate();
     }
 
@@ -305,6 +309,38 @@ class FeishuCallRouteTest {
 
         assertThat(deferred.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(1));
         feishu.verify(exactly(3), postRequestedFor(urlPathEqualTo("/open-apis/test/throttled")));
+    }
+
+    @Test
+    void thePermitIsTakenWhenTheRequestLeavesAfterASlowTokenFetchNotBeforeIt() {
+        feishu.stubFor(post(TOKEN_PATH).willReturn(okJson(token("t-slow", 7200)).withFixedDelay(2000)));
+        feishu.stubFor(post(urlPathEqualTo("/open-apis/test/after-token")).willReturn(okJson("{\"code\":0}")));
+        assertThat(call("test.after-token", "/open-apis/test/after-token", "{}", Map.of()).getException()).isNull();
+
+        DeferredFailure deferred = failure(call("test.after-token", "/open-apis/test/after-token", "{}", Map.of()),
+                DeferredFailure.class);
+
+        // the minute runs from when the first request left, 2 s after it asked for a token: a permit taken before
+        // the fetch would leave 58 s
+        assertThat(deferred.retryAfter()).isGreaterThan(Duration.ofSeconds(59));
+    }
+
+    @Test
+    void aRepeatWithANewTokenTakesAPermitOfItsOwn() {
+        feishu.stubFor(post(TOKEN_PATH).inScenario("token").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(okJson(token("t-stale", 7200))).willSetStateTo("refreshed"));
+        feishu.stubFor(post(TOKEN_PATH).inScenario("token").whenScenarioStateIs("refreshed")
+                .willReturn(okJson(token("t-fresh", 7200))));
+        feishu.stubFor(post(urlPathEqualTo("/open-apis/test/repeated")).withHeader("Authorization", equalTo("Bearer t-stale"))
+                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+                        .withBody("{\"code\":99991663,\"msg\":\"Invalid access token for authorization.\"}")));
+        feishu.stubFor(post(urlPathEqualTo("/open-apis/test/repeated")).withHeader("Authorization", equalTo("Bearer t-fresh"))
+                .willReturn(okJson("{\"code\":0,\"msg\":\"success\"}")));
+
+        // the refused request was a call to Feishu as well: with one call a minute, the repeat waits for the next
+        failure(call("test.repeated", "/open-apis/test/repeated", "{}", Map.of()), DeferredFailure.class);
+
+        feishu.verify(exactly(1), postRequestedFor(urlPathEqualTo("/open-apis/test/repeated")));
     }
 
     @Test

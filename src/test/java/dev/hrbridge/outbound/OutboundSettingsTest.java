@@ -24,12 +24,14 @@ class OutboundSettingsTest {
     void aMalformedThrottleTimeoutOrFlowRetrySettingIsNamed() {
         Settings settings = Settings.load(Map.of(), new Properties(), Map.of(
                 "hrb.throttle.corehr.onboarding_qr_codes.create.per-minute", "lots",
+                "hrb.throttle.corehr.offboardings.revoke.per-second", "0",
                 "hrb.http.response-timeout-ms", "0",
                 "hrb.retry.qr-rotation.multiplier", "0.5"));
 
         assertThatThrownBy(() -> SettingsValidator.validate(settings))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("hrb.throttle.corehr.onboarding_qr_codes.create.per-minute")
+                .hasMessageContaining("HRB_THROTTLE_COREHR_OFFBOARDINGS_REVOKE_PER_SECOND")
                 .hasMessageContaining("HRB_HTTP_RESPONSE_TIMEOUT_MS")
                 .hasMessageContaining("hrb.retry.qr-rotation.multiplier");
     }

@@ -1,0 +1,2 @@
+-- Nothing to create: on embedded H2, which one instance uses, the throttle counts in that instance's memory
+-- (LocalPermitLog). PostgreSQL's V9 creates the shared hrb_throttle table; this file keeps both vendors' versions in step.
