@@ -229,13 +229,13 @@ class IotEmployeeFlowTest {
         Map<String, String> settings = new LinkedHashMap<>(liveSettings());
         settings.put("iot.base-url", "http://127.0.0.1:" + TestBridge.freePort());
         try (TestBridge unreachable = TestBridge.start(own, settings)) {
-            logs.list.clear();
+            clearLogs();
 
             HttpResponse<String> response = create(unreachable, "{\"authCode\":\"code-6b\",\"codeType\":\"AUTH_CODE\"}");
 
             assertThat(response.statusCode()).isEqualTo(502);
             assertThat(JSON.readTree(response.body()).path("error").asText()).isEqualTo("upstream_unavailable");
-            assertThat(logs.list.stream().map(ILoggingEvent::getFormattedMessage))
+            assertThat(logged().stream())
                     .filteredOn(line -> line.startsWith("IoT call")).hasSize(3).allMatch(line -> line.contains("outcome=not_connected"));
         }
     }
@@ -265,11 +265,11 @@ class IotEmployeeFlowTest {
     void noAnswerWithinTheResponseTimeoutIsNotRetriedAnd504OutcomeUnknown() throws Exception {
         gateway.stubFor(post(urlPathEqualTo(PATH)).willReturn(okJson(answer(200, null, null, "{}")).withFixedDelay(1500)));
 
-        logs.list.clear();
+        clearLogs();
         HttpResponse<String> response = create("{\"authCode\":\"code-8\",\"codeType\":\"AUTH_CODE\"}");
 
         assertOutcomeUnknown(response);
-        assertThat(logs.list.stream().map(ILoggingEvent::getFormattedMessage)).filteredOn(line -> line.startsWith("IoT call"))
+        assertThat(logged().stream()).filteredOn(line -> line.startsWith("IoT call"))
                 .singleElement().asString().contains("outcome=timeout");
         gateway.verify(1, postRequestedFor(urlPathEqualTo(PATH)));
     }
@@ -362,11 +362,11 @@ class IotEmployeeFlowTest {
     @Test
     void everyCallIsLoggedOnceWithoutTheAuthCodeOrTheAppSecret() throws Exception {
         gateway.stubFor(post(urlPathEqualTo(PATH)).willReturn(okJson(answer(2441, "employee is already existed", "x", null))));
-        logs.list.clear();
+        clearLogs();
 
         create("{\"authCode\":\"very-secret-auth-code\",\"codeType\":\"AUTH_CODE\"}");
 
-        List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        List<String> lines = logged().stream().toList();
         assertThat(lines).filteredOn(line -> line.startsWith("IoT call")).singleElement().asString()
                 .contains("api=" + PATH).contains("code=2441").contains("outcome=permanent").contains("duration_ms=");
         assertThat(lines).noneMatch(line -> line.contains("very-secret-auth-code") || line.contains(APP_SECRET));
@@ -422,5 +422,18 @@ class IotEmployeeFlowTest {
                 + ",\"message\":" + JSON.writeValueAsString(message)
                 + ",\"localizedMsg\":" + JSON.writeValueAsString(localizedMsg)
                 + ",\"data\":" + (data == null ? "null" : data) + "}";
+    }
+
+    /** The log lines so far; the appender is written by the route's threads while a test reads it. */
+    private static List<String> logged() {
+        synchronized (logs) {
+            return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
+    private static void clearLogs() {
+        synchronized (logs) {
+            logs.list.clear();
+        }
     }
 }
