@@ -123,7 +123,7 @@ class IotGatewaySandboxTest {
     }
 
     private static HttpResponse<String> send(Map<String, String> headers, byte[] body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(bridge.bridge().simulator().baseUrl() + PATH))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(bridge.simulator().baseUrl() + PATH))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
         return TestBridge.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
