@@ -44,6 +44,8 @@ public final class PlatformSimulator implements AutoCloseable {
         }
     }
 
+    /** Far above any request of the simulated APIs; a bigger body is refused before it fills the heap. */
+    static final int MAX_BODY_BYTES = 8 * 1024 * 1024;
     static final String FAULTS_PATH = "/sandbox/faults";
     static final String TENANT_TOKENS_PATH = "/sandbox/tenant-tokens";
 
@@ -73,7 +75,8 @@ public final class PlatformSimulator implements AutoCloseable {
     static PlatformSimulator start(String appId, String appSecret, Clock clock) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
-            ExecutorService executor = Executors.newFixedThreadPool(8, runnable -> {
+            // a thread per call in progress: a client that sends its body slowly, or never, holds only its own
+            ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
                 Thread thread = new Thread(runnable, "hrb-sandbox");
                 thread.setDaemon(true);
                 return thread;
@@ -219,6 +222,9 @@ public final class PlatformSimulator implements AutoCloseable {
     public void serve(String pathPrefix, Handler handler) {
         server.createContext(pathPrefix, exchange -> {
             Request request = read(exchange);
+            if (request == null) {
+                return;
+            }
             SandboxFault fault = faults.take(request.path());
             if (fault == null) {
                 answer(exchange, request, handler);
@@ -242,14 +248,28 @@ public final class PlatformSimulator implements AutoCloseable {
 
     /** The simulator's own controls: never faulted, never behind a platform's checks. */
     private void administer(String path, Handler handler) {
-        server.createContext(path, exchange -> answer(exchange, read(exchange), handler));
+        server.createContext(path, exchange -> {
+            Request request = read(exchange);
+            if (request != null) {
+                answer(exchange, request, handler);
+            }
+        });
     }
 
+    /** The call as read, or null when its body was over {@link #MAX_BODY_BYTES} and a 413 has been answered. */
     private Request read(HttpExchange exchange) throws IOException {
+        byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
-            return new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                    exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders(), in.readAllBytes());
+            body = in.readNBytes(MAX_BODY_BYTES + 1);
         }
+        Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders(), body);
+        if (body.length <= MAX_BODY_BYTES) {
+            return request;
+        }
+        answer(exchange, request, r -> new Reply(413, Map.of("Content-Type", "text/plain; charset=utf-8"),
+                "request body too large".getBytes(StandardCharsets.UTF_8)));
+        return null;
     }
 
     private void answer(HttpExchange exchange, Request request, Handler handler) throws IOException {
