@@ -25,9 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code question_count} and millisecond-timestamp strings {@code start_time} before {@code end_time}. The list
  *       replaces the account's papers ("全量更新").</li>
  * </ul>
- * A body that breaks this is HTTP 400 {@code 1002002 Parameter illegal}, Hire's code for bad parameters. The account
- * id's last four digits pick Hire's system error: {@code ...2001} answers HTTP 500 {@code 1002001 System error} to
- * its first push and accepts the next; {@code ...2002} is refused with {@code 1002002} on every push.
+ * A body that breaks this is HTTP 400 {@code 1002002 Parameter illegal}, Hire's code for bad parameters. Two account
+ * ids play Hire's other answers; Feishu's ids are digits only, so no real id looks like them: one ending in
+ * {@code -1002001} gets HTTP 500 {@code 1002001 System error} on its first push and is accepted on the next, one
+ * ending in {@code -1002002} is refused with {@code 1002002} on every push.
  */
 public final class HireEcoSandbox {
 
@@ -117,13 +118,13 @@ public final class HireEcoSandbox {
 
     /** The refusal the body's problems or the account's scenario call for, or null. */
     private Reply refused(String accountId, List<String> problems) {
-        if (accountId != null && accountId.endsWith("2002")) {
-            problems.add("account " + accountId + " refuses every push (sandbox scenario ...2002)");
+        if (accountId != null && accountId.endsWith("-1002002")) {
+            problems.add("account " + accountId + " refuses every push (sandbox scenario -1002002)");
         }
         if (!problems.isEmpty()) {
             return FeishuSandbox.error(400, PARAMETER_ILLEGAL, "Parameter illegal: " + String.join("; ", problems));
         }
-        if (accountId.endsWith("2001") && failedOnce.add(accountId)) {
+        if (accountId.endsWith("-1002001") && failedOnce.add(accountId)) {
             return FeishuSandbox.error(500, SYSTEM_ERROR, "System error");
         }
         return null;

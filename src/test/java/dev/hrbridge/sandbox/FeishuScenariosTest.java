@@ -237,7 +237,7 @@ class FeishuScenariosTest {
 
     @Test
     void ecoPush1002001SystemErrorIsRetriedAndTheRetryPushes() throws Exception {
-        String account = "7000000000000012001";
+        String account = "sandbox-7000000000000000001-1002001";
         JsonNode event = awaitEvent(pushEcoAccount(account), "SUCCEEDED");
 
         assertThat(event.path("attempts").asInt()).isEqualTo(2);
@@ -247,7 +247,7 @@ class FeishuScenariosTest {
 
     @Test
     void ecoPush1002002ParameterIllegalIsFailedAtOnceWithADeadLetter() throws Exception {
-        String account = "7000000000000012002";
+        String account = "sandbox-7000000000000000002-1002002";
         String eventId = pushEcoAccount(account);
         JsonNode event = awaitEvent(eventId, "DEAD");
 

@@ -98,20 +98,20 @@ class HireEcoSandboxTest {
     }
 
     @Test
-    void accountsEndingIn2001FailTheirFirstPushWithSystemErrorAndThoseEndingIn2002AreRefusedEveryTime() throws Exception {
-        String packages = "{\"account_id\": \"6931286400470352001\", \"package_list\": [{\"id\": \"pkg-1\", \"name\": \"Basic\"}]}";
+    void accountsEndingInMinus1002001FailTheirFirstPushWithSystemErrorAndThoseEndingInMinus1002002AreRefusedEveryTime() throws Exception {
+        String packages = "{\"account_id\": \"sandbox-6931286400470354183-1002001\", \"package_list\": [{\"id\": \"pkg-1\", \"name\": \"Basic\"}]}";
         HttpResponse<String> first = call(HireEcoSandbox.PACKAGES_PATH, packages, token);
         assertThat(FeishuCalls.refusalCode(first, 500)).isEqualTo(1002001);
         assertThat(JSON.readTree(first.body()).path("msg").asText()).isEqualTo("System error");
-        assertThat(hire.packagesOf("6931286400470352001")).isEmpty();
+        assertThat(hire.packagesOf("sandbox-6931286400470354183-1002001")).isEmpty();
         assertThat(call(HireEcoSandbox.PACKAGES_PATH, packages, token).statusCode()).isEqualTo(200);
-        assertThat(hire.packagesOf("6931286400470352001")).containsExactly("pkg-1");
+        assertThat(hire.packagesOf("sandbox-6931286400470354183-1002001")).containsExactly("pkg-1");
 
         for (int i = 0; i < 2; i++) {
-            assertIllegal(call(HireEcoSandbox.PAPERS_PATH, "{\"account_id\": \"7000000000000002002\", \"paper_list\": "
-                    + "[{\"id\": \"p1\", \"name\": \"Go\"}]}", token), "7000000000000002002 refuses every push");
+            assertIllegal(call(HireEcoSandbox.PAPERS_PATH, "{\"account_id\": \"sandbox-7000000000000000001-1002002\", \"paper_list\": "
+                    + "[{\"id\": \"p1\", \"name\": \"Go\"}]}", token), "sandbox-7000000000000000001-1002002 refuses every push");
         }
-        assertThat(hire.papersOf("7000000000000002002")).isEmpty();
+        assertThat(hire.papersOf("sandbox-7000000000000000001-1002002")).isEmpty();
     }
 
     @Test
