@@ -88,7 +88,7 @@ public final class HrBridge implements AutoCloseable {
         if (mode == RuntimeMode.SANDBOX) {
             // the simulator says where it listens and which app credentials it knows
             sandbox = SimulatedPlatforms.load();
-            Map<String, String> simulated = new LinkedHashMap<>(sandbox.start());
+            Map<String, String> simulated = new LinkedHashMap<>(sandbox.start(settings));
             if (!settings.isSet("hrb.api.token")) {
                 simulated.put("hrb.api.token", SANDBOX_API_TOKEN);
             }

@@ -80,6 +80,7 @@ public final class SettingsValidator {
         check(problems, () -> settings.getDuration("qr.max-age"));
         check(problems, () -> checkWebhookMaxAge(settings));
         check(problems, () -> settings.getBoolean("hrb.routes.reload"));
+        check(problems, () -> settings.getBoolean("hrb.sandbox.frequency-limits"));
         check(problems, () -> settings.getBoolean("hrb.inbox.journal.enabled"));
         check(problems, () -> settings.getBoolean("hrb.inbox.journal.force"));
         check(problems, () -> settings.getLong("hrb.inbox.journal.segment-bytes", 1 << 20, 1L << 34));

@@ -9,8 +9,11 @@ import java.util.ServiceLoader;
  */
 public interface SimulatedPlatforms extends AutoCloseable {
 
-    /** Starts the simulated platforms; answers the settings that point HR Bridge at them (base URLs, app credentials). */
-    Map<String, String> start();
+    /**
+     * Starts the simulated platforms as {@code settings} ask ({@code hrb.sandbox.*}); answers the settings that point
+     * HR Bridge at them (base URLs, app credentials).
+     */
+    Map<String, String> start(Settings settings);
 
     @Override
     void close();

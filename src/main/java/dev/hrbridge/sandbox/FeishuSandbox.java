@@ -68,6 +68,7 @@ public final class FeishuSandbox {
     private final HireEcoSandbox hire;
     private String currentToken;
     private int tokenRequests;
+    private volatile boolean frequencyLimits = true;
 
     /** A business API behind the gateway's checks; {@code body} is the request's JSON object. */
     interface Operation {
@@ -92,6 +93,11 @@ public final class FeishuSandbox {
     /** Serves {@code method path} (path without query) with {@code operation}, within the documented limits. */
     void register(String method, String path, Operation operation, FrequencyLimit.Window... limits) {
         apis.put(method + " " + path, new Api(operation, new FrequencyLimit(clock, List.of(limits))));
+    }
+
+    /** Whether calls beyond an API's documented frequency limit are refused (on unless a load test turns it off). */
+    public void frequencyLimits(boolean enforced) {
+        frequencyLimits = enforced;
     }
 
     public HireEcoSandbox hire() {
@@ -120,7 +126,7 @@ public final class FeishuSandbox {
         if (refused != null) {
             return refused;
         }
-        Refusal limited = api.limit().admit();
+        Refusal limited = frequencyLimits ? api.limit().admit() : null;
         if (limited != null) {
             LOG.info("Sandbox Feishu rate-limited {} {}: more than {} calls, reset in {} s", request.method(),
                     request.path(), limited.limit(), limited.resetSeconds());

@@ -1,5 +1,6 @@
 package dev.hrbridge.sandbox;
 
+import dev.hrbridge.config.Settings;
 import dev.hrbridge.config.SimulatedPlatforms;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,18 +25,19 @@ public final class Sandbox implements SimulatedPlatforms {
     private PlatformSimulator simulator;
 
     @Override
-    public Map<String, String> start() {
+    public Map<String, String> start(Settings settings) {
         simulator = PlatformSimulator.start(APP_ID, APP_SECRET);
+        simulator.feishu().frequencyLimits(settings.getBoolean("hrb.sandbox.frequency-limits"));
         simulator.serve("/user/", new IotGatewaySandbox(IOT_APP_KEY, IOT_APP_SECRET));
         LOG.info("Sandbox simulator of the Feishu OpenAPI and the IoT gateway listening on {}", simulator.baseUrl());
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("feishu.base-url", simulator.baseUrl());
-        settings.put("iot.base-url", simulator.baseUrl());
-        settings.put("feishu.app-id", APP_ID);
-        settings.put("feishu.app-secret", APP_SECRET);
-        settings.put("iot.app-key", IOT_APP_KEY);
-        settings.put("iot.app-secret", IOT_APP_SECRET);
-        return settings;
+        Map<String, String> simulated = new LinkedHashMap<>();
+        simulated.put("feishu.base-url", simulator.baseUrl());
+        simulated.put("iot.base-url", simulator.baseUrl());
+        simulated.put("feishu.app-id", APP_ID);
+        simulated.put("feishu.app-secret", APP_SECRET);
+        simulated.put("iot.app-key", IOT_APP_KEY);
+        simulated.put("iot.app-secret", IOT_APP_SECRET);
+        return simulated;
     }
 
     /** The running simulator, for tests and tools that inject faults or look at what it holds. */

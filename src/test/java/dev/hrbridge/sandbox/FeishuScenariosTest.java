@@ -122,6 +122,18 @@ class FeishuScenariosTest {
         }
     }
 
+    @Test
+    void withTheSandboxsFrequencyLimitsOffFeishuServesAnyRate() throws Exception {
+        try (TestBridge unlimited = TestBridge.start(dir.resolve("unlimited"), Map.of(
+                "hrb.throttle.corehr.onboarding_qr_codes.create.per-minute", "", "hrb.sandbox.frequency-limits", "false"))) {
+            ApiClient client = new ApiClient(unlimited, "sandbox-token");
+            for (int i = 0; i < 101; i++) {
+                HttpResponse<String> created = client.post(QR, "{\"dimension_value_list\":[" + COMPANY + "]}");
+                assertThat(created.statusCode()).as("create %d: %s", i + 1, created.body()).isEqualTo(201);
+            }
+        }
+    }
+
     // --- tenant token: every flow; shown on the synchronous QR create
 
     @Test
