@@ -48,7 +48,7 @@ class SandboxFaultInjectionTest {
                 .statusCode()).isEqualTo(201);
 
         assertThat(post("/echo/x").statusCode()).isEqualTo(503);
-        assertThat(JSON.readTree(post("/echo/x").body()).path("code").asInt()).isEqualTo(1160101);
+        assertThat(FeishuCalls.refusalCode(post("/echo/x"), 503)).as("Feishu's shape, with a log id").isEqualTo(1160101);
         assertThat(post("/echo/x").statusCode()).isEqualTo(200);
     }
 
