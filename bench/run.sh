@@ -56,8 +56,9 @@ echo "generating $EVENTS signed, encrypted $EVENT_TYPE events..."
 java bench/SignedEvents.java "$WORK/events.tsv" "$EVENTS" "$KEY" "$TOKEN" "$EVENT_TYPE"
 mkdir -p "$WORK/routes" && cp bench/routes/bare.camel.yaml "$WORK/routes/"
 
-start; FRESH_MS=$STARTED_MS; stop
-start; RESTART_MS=$STARTED_MS
+# the sandbox's Feishu would hold the flow's catalogue pushes to Hire's 50 a second: off, so the backlog measures HR Bridge
+start HRB_SANDBOX_FREQUENCY_LIMITS=false; FRESH_MS=$STARTED_MS; stop
+start HRB_SANDBOX_FREQUENCY_LIMITS=false; RESTART_MS=$STARTED_MS
 # from the process (Jolokia does not show the JVM's options: they may carry secrets)
 echo "    JVM options: $(ps -o args= -p $PID | sed -E 's/^[^ ]+ //; s/ -jar .*//')"
 echo "(5) start-up to healthy: fresh ${FRESH_MS} ms, restart ${RESTART_MS} ms"

@@ -7,6 +7,7 @@ import dev.hrbridge.config.PackagedRoutes;
 import dev.hrbridge.config.RuntimeMode;
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.config.SettingsValidator;
+import dev.hrbridge.config.SimulatedPlatforms;
 import dev.hrbridge.db.Database;
 import dev.hrbridge.hire.EcoAccountConfiguration;
 import dev.hrbridge.inbox.Inbox;
@@ -24,8 +25,6 @@ import dev.hrbridge.ops.StartupCheck;
 import dev.hrbridge.ops.UnexpectedStop;
 import dev.hrbridge.outbound.OutboundConfiguration;
 import dev.hrbridge.qrcode.QrCodeConfiguration;
-import dev.hrbridge.sandbox.IotGatewaySandbox;
-import dev.hrbridge.sandbox.PlatformSimulator;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.main.Main;
@@ -47,19 +46,15 @@ public final class HrBridge implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HrBridge.class);
 
-    static final String SANDBOX_APP_ID = "cli_hrbridge_sandbox";
-    static final String SANDBOX_APP_SECRET = "hrbridge-sandbox-secret";
     static final String SANDBOX_API_TOKEN = "sandbox-token";
     /** Settings whose values never appear in a log line. */
     static final List<String> SECRET_KEYS = List.of("feishu.app-secret", "feishu.encrypt-key", "feishu.verification-token",
             "hrb.api.token", "hrb.db.password", "iot.app-secret", "qr.notify.secret", "hrb.management.token");
-    static final String SANDBOX_IOT_APP_KEY = "hrbridge-sandbox-iot";
-    static final String SANDBOX_IOT_APP_SECRET = "hrbridge-sandbox-iot-secret";
 
     private final Settings settings;
     private final RuntimeMode mode;
     private final Database database;
-    private final PlatformSimulator simulator;
+    private final SimulatedPlatforms sandbox;
     private final Main main;
     private final Runnable onUnexpectedStop;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -68,12 +63,12 @@ public final class HrBridge implements AutoCloseable {
     private OperationsMBeans operations;
     private final StartupCheck startup = new StartupCheck();
 
-    private HrBridge(Settings settings, RuntimeMode mode, Database database, PlatformSimulator simulator, Main main,
+    private HrBridge(Settings settings, RuntimeMode mode, Database database, SimulatedPlatforms sandbox, Main main,
                      Runnable onUnexpectedStop) {
         this.settings = settings;
         this.mode = mode;
         this.database = database;
-        this.simulator = simulator;
+        this.sandbox = sandbox;
         this.main = main;
         this.onUnexpectedStop = onUnexpectedStop;
     }
@@ -90,21 +85,15 @@ public final class HrBridge implements AutoCloseable {
         RuntimeMode mode = RuntimeMode.of(settings);
         SettingsValidator.validate(settings);
 
-        PlatformSimulator simulator = null;
+        SimulatedPlatforms sandbox = null;
         if (mode == RuntimeMode.SANDBOX) {
-            simulator = PlatformSimulator.start(SANDBOX_APP_ID, SANDBOX_APP_SECRET);
-            simulator.serve("/user/", new IotGatewaySandbox(SANDBOX_IOT_APP_KEY, SANDBOX_IOT_APP_SECRET));
-            Map<String, String> sandbox = new LinkedHashMap<>();
-            sandbox.put("feishu.base-url", simulator.baseUrl());
-            sandbox.put("iot.base-url", simulator.baseUrl());
-            sandbox.put("feishu.app-id", SANDBOX_APP_ID);
-            sandbox.put("feishu.app-secret", SANDBOX_APP_SECRET);
-            sandbox.put("iot.app-key", SANDBOX_IOT_APP_KEY);
-            sandbox.put("iot.app-secret", SANDBOX_IOT_APP_SECRET);
+            // the simulator says where it listens and which app credentials it knows
+            sandbox = SimulatedPlatforms.load();
+            Map<String, String> simulated = new LinkedHashMap<>(sandbox.start(settings));
             if (!settings.isSet("hrb.api.token")) {
-                sandbox.put("hrb.api.token", SANDBOX_API_TOKEN);
+                simulated.put("hrb.api.token", SANDBOX_API_TOKEN);
             }
-            settings = settings.with(sandbox);
+            settings = settings.with(simulated);
         }
 
         SecretMasking.mask(SECRET_KEYS.stream().map(settings::get).toList());
@@ -112,8 +101,8 @@ public final class HrBridge implements AutoCloseable {
         try {
             database = Database.connect(settings);
         } catch (RuntimeException e) {
-            if (simulator != null) {
-                simulator.close();
+            if (sandbox != null) {
+                sandbox.close();
             }
             throw e;
         }
@@ -121,7 +110,7 @@ public final class HrBridge implements AutoCloseable {
         Database ready = database;
         CompletableFuture<Void> schema = CompletableFuture.runAsync(ready::prepare);
         Main main = new Main();
-        HrBridge bridge = new HrBridge(settings, mode, database, simulator, main, onUnexpectedStop);
+        HrBridge bridge = new HrBridge(settings, mode, database, sandbox, main, onUnexpectedStop);
         try {
             bridge.configure(schema);
             main.start();
@@ -138,7 +127,7 @@ public final class HrBridge implements AutoCloseable {
         if (mode == RuntimeMode.SANDBOX) {
             LOG.info("HR Bridge is running in SANDBOX mode: no FEISHU_APP_ID is set, so Feishu and the IoT gateway are "
                     + "simulated at {}, data is kept in {}, and the API token is the sandbox default unless HRB_API_TOKEN is set",
-                    simulator.baseUrl(), settings.get("hrb.db.url"));
+                    settings.get("feishu.base-url"), settings.get("hrb.db.url"));
         } else {
             LOG.info("HR Bridge is running LIVE against Feishu at {} and the IoT gateway at {}",
                     settings.get("feishu.base-url"), settings.get("iot.base-url"));
@@ -165,9 +154,6 @@ public final class HrBridge implements AutoCloseable {
         main.bind("database", database);
         NodeRegistry nodeRegistry = new NodeRegistry(database.dataSource());
         main.bind("nodeRegistry", nodeRegistry);
-        if (simulator != null) {
-            main.bind("platformSimulator", simulator);
-        }
         main.configure().addConfiguration(ApiConfiguration.class);
         main.configure().addConfiguration(OutboundConfiguration.class);
         main.configure().addConfiguration(InboxConfiguration.class);
@@ -238,8 +224,9 @@ public final class HrBridge implements AutoCloseable {
         return database;
     }
 
-    public PlatformSimulator simulator() {
-        return simulator;
+    /** The simulated platforms in sandbox mode, else null. */
+    public SimulatedPlatforms sandbox() {
+        return sandbox;
     }
 
     /** Blocks until {@link #close()} ran, from a shutdown hook (SIGTERM, Ctrl-C) or another thread. */
@@ -282,8 +269,8 @@ public final class HrBridge implements AutoCloseable {
             LOG.warn("Camel did not stop cleanly", e);
         } finally {
             database.close();
-            if (simulator != null) {
-                simulator.close();
+            if (sandbox != null) {
+                sandbox.close();
             }
             stopped.countDown();
             LOG.info("HR Bridge stopped");

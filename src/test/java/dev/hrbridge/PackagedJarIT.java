@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,14 @@ class PackagedJarIT {
             Duration healthy = jar.awaitHealthy(Duration.ofSeconds(90));
             assertThat(healthy).isLessThan(Duration.ofSeconds(20));
             await().atMost(Duration.ofSeconds(5)).until(() -> jar.output().contains("SANDBOX mode"));
+            // the simulator, found through ServiceLoader in the merged jar, names its URL and serves seed 001
+            assertThat(jar.output()).containsPattern("Sandbox simulator of the Feishu OpenAPI and the IoT gateway listening on "
+                    + "http://127\\.0\\.0\\.1:[0-9]+");
+            HttpResponse<String> created = TestBridge.HTTP.send(HttpRequest.newBuilder(jar.api("/api/v1/onboarding-qr-codes"))
+                    .header("Authorization", "Bearer sandbox-token").header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"dimension_value_list\":[{\"dimension\":{\"api_name\":\"company\"},"
+                            + "\"value\":{\"select_value\":\"7147562782945478177\"}}]}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
             // the launcher's defaults: C1 only on a host of two CPUs or fewer, then JAVA_OPTS
             assertThat(jvmArguments(jar)).contains("-Xmx256m");
             if (cpus() <= 2) {

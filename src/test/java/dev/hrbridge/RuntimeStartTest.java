@@ -32,11 +32,11 @@ class RuntimeStartTest {
         try (TestBridge test = TestBridge.start(dir)) {
             HrBridge bridge = test.bridge();
             assertThat(bridge.mode()).isEqualTo(RuntimeMode.SANDBOX);
-            assertThat(bridge.settings().get("feishu.base-url")).isEqualTo(bridge.simulator().baseUrl());
-            assertThat(bridge.settings().get("iot.base-url")).isEqualTo(bridge.simulator().baseUrl());
+            assertThat(bridge.settings().get("feishu.base-url")).isEqualTo(test.simulator().baseUrl());
+            assertThat(bridge.settings().get("iot.base-url")).isEqualTo(test.simulator().baseUrl());
             assertThat(bridge.settings().get("hrb.api.token")).isEqualTo("sandbox-token");
             assertThat(bridge.context().resolvePropertyPlaceholders("{{feishu.base-url}}"))
-                    .isEqualTo(bridge.simulator().baseUrl());
+                    .isEqualTo(test.simulator().baseUrl());
         }
     }
 

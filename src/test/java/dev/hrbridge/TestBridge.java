@@ -1,5 +1,8 @@
 package dev.hrbridge;
 
+import dev.hrbridge.sandbox.PlatformSimulator;
+import dev.hrbridge.sandbox.Sandbox;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -53,6 +56,11 @@ public final class TestBridge implements AutoCloseable {
 
     public HrBridge bridge() {
         return bridge;
+    }
+
+    /** The sandbox's simulator (faults, what the simulated platforms hold); sandbox mode only. */
+    public PlatformSimulator simulator() {
+        return ((Sandbox) bridge.sandbox()).simulator();
     }
 
     public URI api(String path) {

@@ -87,6 +87,7 @@ public final class SettingsValidator {
         check(problems, () -> checkWebhookMaxAge(settings));
         check(problems, () -> settings.getLong("hrb.webhook.max-body-bytes", 1 << 20, 1 << 26));
         check(problems, () -> settings.getBoolean("hrb.routes.reload"));
+        check(problems, () -> settings.getBoolean("hrb.sandbox.frequency-limits"));
         check(problems, () -> settings.getBoolean("hrb.inbox.journal.enabled"));
         check(problems, () -> settings.getBoolean("hrb.inbox.journal.force"));
         check(problems, () -> settings.getLong("hrb.inbox.journal.segment-bytes", 1 << 20, 1L << 34));

@@ -4,8 +4,6 @@ import dev.hrbridge.api.ListPages;
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.db.Database;
 import dev.hrbridge.outbound.RetryPolicy;
-import dev.hrbridge.sandbox.HireEcoSandbox;
-import dev.hrbridge.sandbox.PlatformSimulator;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -37,11 +35,5 @@ public class EcoAccountConfiguration implements CamelConfiguration {
                 Clock.systemUTC()));
         registry.bind("ecoAccountsView", new EcoAccountsView(repository,
                 registry.lookupByNameAndType("listPages", ListPages.class)));
-        PlatformSimulator simulator = registry.lookupByNameAndType("platformSimulator", PlatformSimulator.class);
-        if (simulator != null) {
-            HireEcoSandbox sandbox = new HireEcoSandbox();
-            sandbox.serveOn(simulator.feishu());
-            registry.bind("hireEcoSandbox", sandbox);
-        }
     }
 }

@@ -2,13 +2,11 @@ package dev.hrbridge.offboarding;
 
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.inbox.Inbox;
-import dev.hrbridge.sandbox.OffboardingSandbox;
-import dev.hrbridge.sandbox.PlatformSimulator;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 
-/** Beans of the offboarding revoke flow ({@code routes/offboarding-revoke.camel.yaml}) and its sandbox endpoint. */
+/** Beans of the offboarding revoke flow ({@code routes/offboarding-revoke.camel.yaml}). */
 public class OffboardingConfiguration implements CamelConfiguration {
 
     @BeanInject
@@ -19,9 +17,5 @@ public class OffboardingConfiguration implements CamelConfiguration {
         Inbox inbox = camelContext.getRegistry().lookupByNameAndType("inbox", Inbox.class);
         camelContext.getRegistry().bind("offboardingRevoke",
                 new OffboardingRevoke(inbox, settings.require("hrb.offboarding.default-user-id-type")));
-        PlatformSimulator simulator = camelContext.getRegistry().lookupByNameAndType("platformSimulator", PlatformSimulator.class);
-        if (simulator != null) {
-            OffboardingSandbox.register(simulator.feishu());
-        }
     }
 }

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * Seed 001's {@code dimension_value_list}: 1 to 1000 entries, each {@code {dimension: {api_name}, value: {...}}}
  * with exactly one of {@code select_value} (string), {@code multi_select_value} (1 to 1000 strings) or
- * {@code bool_value} (boolean). The same rules judge our API's requests and the sandbox's simulated Feishu.
+ * {@code bool_value} (boolean).
  */
 public final class DimensionValueList {
 

@@ -5,8 +5,6 @@ import dev.hrbridge.config.Settings;
 import dev.hrbridge.db.Database;
 import dev.hrbridge.inbox.Inbox;
 import dev.hrbridge.ops.NodeRegistry;
-import dev.hrbridge.sandbox.OnboardingQrCodeSandbox;
-import dev.hrbridge.sandbox.PlatformSimulator;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -58,11 +56,5 @@ public class QrCodeConfiguration implements CamelConfiguration {
                 scheduler.shutdown(true);
             }
         });
-
-        PlatformSimulator simulator = registry.lookupByNameAndType("platformSimulator", PlatformSimulator.class);
-        if (simulator != null) {
-            simulator.feishu().register("POST", OnboardingQrCodeSandbox.PATH,
-                    new OnboardingQrCodeSandbox(simulator.baseUrl(), clock));
-        }
     }
 }

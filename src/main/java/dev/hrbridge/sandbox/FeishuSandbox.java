@@ -1,133 +1,261 @@
 package dev.hrbridge.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hrbridge.sandbox.FrequencyLimit.Refusal;
 import dev.hrbridge.sandbox.PlatformSimulator.Reply;
 import dev.hrbridge.sandbox.PlatformSimulator.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The Feishu OpenAPI as the sandbox sees it: the internal tenant_access_token endpoint and, for every other
- * {@code /open-apis/} path, Feishu's bearer-token check with its error codes.
+ * The Feishu OpenAPI of the sandbox: one tenant with one self-built app. Before an API sees a call, the call meets
+ * what Feishu's gateway checks, in this order:
+ * <ol>
+ *   <li>method and path Feishu serves, else HTTP 404 with the plain text {@code 404 page not found} (what Feishu
+ *       answers to an unknown path: larksuite/oapi-sdk-go issue 64);</li>
+ *   <li>{@code Authorization: Bearer <tenant_access_token>}: none is {@code 99991661}, an unknown, revoked or expired
+ *       one {@code 99991663} (server-side error codes page), HTTP 400;</li>
+ *   <li>the API's documented frequency limit: HTTP 429 {@code 99991400} with {@code x-ogw-ratelimit-limit} and
+ *       {@code x-ogw-ratelimit-reset} ("频控策略");</li>
+ *   <li>{@code Content-Type}, which every API document fixes as {@code application/json; charset=utf-8}: another
+ *       media type or charset is HTTP 400 {@code 9499 Bad Request}. Feishu's own call samples (seed 002's curl,
+ *       C# and PHP) send {@code application/json} without a charset and are served, so a missing charset passes;</li>
+ *   <li>a body that is one JSON object, else HTTP 400 {@code 9499 Bad Request} (the generic code Feishu answers to
+ *       a body it cannot read: larksuite/oapi-sdk-nodejs issue 24).</li>
+ * </ol>
+ * Every refusal has Feishu's shape {@code {"code", "msg", "error": {"log_id"}}} and an {@code X-Tt-Logid} header.
  */
 public final class FeishuSandbox {
 
     static final String TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal";
-    static final int TOKEN_LIFETIME_SECONDS = 7200;
+    static final Duration TOKEN_LIFETIME = Duration.ofHours(2);
+    /**
+     * "剩余有效期大于等于 30 分钟时，调用本接口会返回原有的 tenant_access_token", else a new one while the old one stays
+     * valid (自建应用获取 tenant_access_token).
+     */
+    static final Duration TOKEN_REUSE_MARGIN = Duration.ofMinutes(30);
+    static final int BAD_REQUEST = 9499;
+    static final int TOKEN_MISSING = 99991661;
+    static final int TOKEN_INVALID = 99991663;
+    static final int RATE_LIMITED = 99991400;
+
+    private static final Logger LOG = LoggerFactory.getLogger(FeishuSandbox.class);
+    private static final DateTimeFormatter LOG_ID_TIME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.ofHours(8));
 
     private final String appId;
     private final String appSecret;
     private final Clock clock;
-    private final Map<String, Instant> tenantTokens = new ConcurrentHashMap<>();
-    private final Map<String, Operation> operations = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
-    private final AtomicInteger tokenRequests = new AtomicInteger();
+    private final Map<String, Instant> tenantTokens = new ConcurrentHashMap<>();
+    private final Map<String, Api> apis = new ConcurrentHashMap<>();
+    private final OnboardingQrCodeSandbox qrCodes;
+    private final OffboardingSandbox offboardings;
+    private final HireEcoSandbox hire;
+    private String currentToken;
+    private int tokenRequests;
+    private volatile boolean frequencyLimits = true;
 
-    FeishuSandbox(String appId, String appSecret) {
-        this(appId, appSecret, Clock.systemUTC());
+    /** A business API behind the gateway's checks; {@code body} is the request's JSON object. */
+    interface Operation {
+        Reply handle(JsonNode body, Request request) throws Exception;
     }
 
-    FeishuSandbox(String appId, String appSecret, Clock clock) {
+    private record Api(Operation operation, FrequencyLimit limit) {
+    }
+
+    FeishuSandbox(String baseUrl, String appId, String appSecret, Clock clock) {
         this.appId = appId;
         this.appSecret = appSecret;
         this.clock = clock;
+        this.qrCodes = new OnboardingQrCodeSandbox(baseUrl, clock);
+        this.offboardings = new OffboardingSandbox();
+        this.hire = new HireEcoSandbox();
+        qrCodes.serveOn(this);
+        offboardings.serveOn(this);
+        hire.serveOn(this);
     }
 
-    /** A business endpoint behind the tenant-token check, served by a later part of the simulator. */
-    public interface Operation {
-        Reply handle(Request request) throws Exception;
+    /** Serves {@code method path} (path without query) with {@code operation}, within the documented limits. */
+    void register(String method, String path, Operation operation, FrequencyLimit.Window... limits) {
+        apis.put(method + " " + path, new Api(operation, new FrequencyLimit(clock, List.of(limits))));
     }
 
-    /** Serves {@code method path} (path without query) with {@code operation}, after the token check. */
-    public void register(String method, String path, Operation operation) {
-        operations.put(method + " " + path, operation);
+    /** Whether calls beyond an API's documented frequency limit are refused (on unless a load test turns it off). */
+    public void frequencyLimits(boolean enforced) {
+        frequencyLimits = enforced;
     }
 
-    public int tokenRequests() {
-        return tokenRequests.get();
+    public HireEcoSandbox hire() {
+        return hire;
+    }
+
+    public synchronized int tokenRequests() {
+        return tokenRequests;
+    }
+
+    /** Forgets every issued tenant token, as when Feishu revokes them; the next call with one is 99991663. */
+    public synchronized void revokeAllTokens() {
+        tenantTokens.clear();
+        currentToken = null;
     }
 
     Reply handle(Request request) throws Exception {
-        if (request.path().equals(TOKEN_PATH)) {
+        if (request.method().equals("POST") && request.path().equals(TOKEN_PATH)) {
             return issueTenantToken(request);
         }
-        Reply rejected = checkTenantToken(request);
-        if (rejected != null) {
-            return rejected;
+        Api api = apis.get(request.method() + " " + request.path());
+        if (api == null) {
+            return pageNotFound();
         }
-        Operation operation = operations.get(request.method() + " " + request.path());
-        if (operation == null) {
-            return Reply.json(404, Map.of("code", 404, "msg", "404 page not found"));
+        Reply refused = refusedToken(request);
+        if (refused != null) {
+            return refused;
         }
-        return operation.handle(request);
+        Refusal limited = frequencyLimits ? api.limit().admit() : null;
+        if (limited != null) {
+            LOG.info("Sandbox Feishu rate-limited {} {}: more than {} calls, reset in {} s", request.method(),
+                    request.path(), limited.limit(), limited.resetSeconds());
+            return rateLimited(limited);
+        }
+        JsonNode body = jsonBody(request);
+        if (body == null) {
+            return badRequest(request);
+        }
+        return api.operation().handle(body, request);
     }
 
-    private Reply issueTenantToken(Request request) {
-        tokenRequests.incrementAndGet();
-        if (!request.method().equals("POST")) {
-            return Reply.json(405, Map.of("code", 405, "msg", "method not allowed"));
-        }
-        JsonNode body = request.json();
+    private synchronized Reply issueTenantToken(Request request) {
+        tokenRequests++;
+        JsonNode body = jsonBody(request);
         if (body == null) {
-            return error(400, 9499, "Bad Request: the body must be a JSON object");
+            return badRequest(request);
         }
-        String id = body.path("app_id").asText("");
-        String secret = body.path("app_secret").asText("");
-        if (id.isEmpty() || secret.isEmpty()) {
-            return error(400, 10003, "invalid param: app_id and app_secret are required");
+        JsonNode id = body.get("app_id");
+        JsonNode secret = body.get("app_secret");
+        if (id == null || !id.isTextual() || secret == null || !secret.isTextual() || !id.asText().equals(appId)) {
+            return error(400, 10003, "invalid param");
         }
-        if (!id.equals(appId)) {
-            return error(400, 10003, "invalid param: app_id not found");
-        }
-        if (!secret.equals(appSecret)) {
+        if (!secret.asText().equals(appSecret)) {
             return error(400, 10014, "app secret invalid");
         }
-        byte[] raw = new byte[16];
-        random.nextBytes(raw);
-        String token = "t-" + HexFormat.of().formatHex(raw);
-        tenantTokens.put(token, clock.instant().plusSeconds(TOKEN_LIFETIME_SECONDS));
+        Instant now = clock.instant();
+        Instant expiry = currentToken == null ? null : tenantTokens.get(currentToken);
+        if (expiry == null || Duration.between(now, expiry).compareTo(TOKEN_REUSE_MARGIN) < 0) {
+            byte[] raw = new byte[16];
+            random.nextBytes(raw);
+            currentToken = "t-" + HexFormat.of().formatHex(raw);
+            expiry = now.plus(TOKEN_LIFETIME);
+            tenantTokens.put(currentToken, expiry);
+        }
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("code", 0);
         answer.put("msg", "ok");
-        answer.put("tenant_access_token", token);
-        answer.put("expire", TOKEN_LIFETIME_SECONDS);
+        answer.put("tenant_access_token", currentToken);
+        answer.put("expire", Duration.between(now, expiry).toSeconds());
         return Reply.json(200, answer);
     }
 
-    /** Null when the call carries a live tenant token, else Feishu's rejection. */
-    private Reply checkTenantToken(Request request) {
-        String authorization = request.header("Authorization");
-        if (authorization == null || !authorization.startsWith("Bearer ") || authorization.length() == 7) {
-            return error(400, 99991661, "Missing access token for authorization. Please make a request with token attached.");
+    /** Null when the call carries one live tenant token, else Feishu's refusal. */
+    private Reply refusedToken(Request request) {
+        List<String> authorization = request.headers("Authorization");
+        String value = authorization.size() == 1 ? authorization.get(0).trim() : "";
+        String token = value.regionMatches(true, 0, "Bearer ", 0, 7) ? value.substring(7).trim() : "";
+        if (token.isEmpty()) {
+            LOG.info("Sandbox Feishu refused {} {}: no tenant token", request.method(), request.path());
+            return error(400, TOKEN_MISSING, "Missing access token for authorization. Please make a request with token attached.");
         }
-        Instant expiry = tenantTokens.get(authorization.substring(7).trim());
-        if (expiry == null) {
-            return error(400, 99991663, "Invalid access token for authorization. Please make a request with token attached.");
-        }
-        if (!clock.instant().isBefore(expiry)) {
-            tenantTokens.remove(authorization.substring(7).trim());
-            return error(400, 99991663, "Invalid access token for authorization. Please make a request with token attached.");
+        Instant expiry = tenantTokens.get(token);
+        if (expiry == null || !clock.instant().isBefore(expiry)) {
+            LOG.info("Sandbox Feishu refused {} {}: an unknown, revoked or expired tenant token", request.method(), request.path());
+            return error(400, TOKEN_INVALID, "Invalid access token for authorization. Please make a request with token attached.");
         }
         return null;
     }
 
-    /** Forgets every issued token, as when Feishu revokes them; the next call sees 99991663. */
-    public void revokeAllTokens() {
-        tenantTokens.clear();
+    /** The body as a JSON object when it is declared JSON in UTF-8 (or without a charset), else null. */
+    private static JsonNode jsonBody(Request request) {
+        List<String> contentTypes = request.headers("Content-Type");
+        if (contentTypes.size() != 1 || !declaresJson(contentTypes.get(0))) {
+            return null;
+        }
+        return request.json();
     }
 
+    static boolean declaresJson(String contentType) {
+        String[] parts = contentType.split(";");
+        if (!parts[0].trim().equalsIgnoreCase("application/json")) {
+            return false;
+        }
+        for (int i = 1; i < parts.length; i++) {
+            String[] parameter = parts[i].split("=", 2);
+            if (parameter[0].trim().equalsIgnoreCase("charset")) {
+                String charset = parameter.length < 2 ? "" : parameter[1].trim().replace("\"", "");
+                if (!charset.toLowerCase(Locale.ROOT).equals("utf-8")) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static Reply badRequest(Request request) {
+        LOG.info("Sandbox Feishu refused {} {}: Content-Type {} with a body that is {}one JSON object", request.method(),
+                request.path(), request.headers("Content-Type"), request.json() == null ? "not " : "");
+        return error(400, BAD_REQUEST, "Bad Request");
+    }
+
+    /** Feishu's refusal: {@code {"code", "msg", "error": {"log_id"}}} and the same log id in {@code X-Tt-Logid}. */
     static Reply error(int status, int code, String msg) {
+        String logId = logId();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("code", code);
         answer.put("msg", msg);
-        answer.put("error", Map.of("log_id", Long.toHexString(System.nanoTime())));
-        return Reply.json(status, answer);
+        answer.put("error", Map.of("log_id", logId));
+        return Reply.json(status, Map.of("X-Tt-Logid", logId), answer);
+    }
+
+    /** Feishu's success: {@code {"code": 0, "msg": "success", "data": ...}}. */
+    static Reply success(Object data) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("code", 0);
+        answer.put("msg", "success");
+        answer.put("data", data);
+        return Reply.json(200, Map.of("X-Tt-Logid", logId()), answer);
+    }
+
+    /** Exactly the answer of "频控策略": no error object, the limit and the seconds to wait in headers. */
+    private static Reply rateLimited(Refusal refusal) {
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("code", RATE_LIMITED);
+        answer.put("msg", "request trigger frequency limit");
+        return Reply.json(429, Map.of("x-ogw-ratelimit-limit", String.valueOf(refusal.limit()),
+                "x-ogw-ratelimit-reset", String.valueOf(refusal.resetSeconds()), "X-Tt-Logid", logId()), answer);
+    }
+
+    static Reply pageNotFound() {
+        return new Reply(404, Map.of("Content-Type", "text/plain; charset=utf-8"),
+                "404 page not found".getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A log id in Feishu's form: the time in Beijing, then random hex. */
+    private static String logId() {
+        byte[] raw = new byte[9];
+        ThreadLocalRandom.current().nextBytes(raw);
+        return LOG_ID_TIME.format(Instant.now()) + HexFormat.of().withUpperCase().formatHex(raw);
     }
 }

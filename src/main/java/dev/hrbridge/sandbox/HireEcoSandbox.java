@@ -1,11 +1,11 @@
 package dev.hrbridge.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hrbridge.sandbox.FrequencyLimit.Window;
 import dev.hrbridge.sandbox.PlatformSimulator.Reply;
 import dev.hrbridge.sandbox.PlatformSimulator.Request;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -13,25 +13,40 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Feishu Hire's eco endpoints a background-check / exam provider calls after an account binding: create background
- * check packages (incremental: an id already created for the account is refused) and create exam papers (a full
- * replacement). Bodies are checked as Feishu documents them; a malformed one gets Hire's 1002002 "Parameter illegal".
+ * The two Feishu Hire endpoints a background-check / exam provider calls after the account binding of seed 003,
+ * written from their documents (hire-v1 eco_background_check_package/create and eco_exam_paper/create), each
+ * limited to 1000 calls a minute and 50 a second:
+ * <ul>
+ *   <li>{@code POST /open-apis/hire/v1/eco_background_check_packages}: {@code account_id} (string), {@code package_list}
+ *       (required) and {@code additional_item_list} (optional) of {@code {id, name, description?}}, ids at most 36
+ *       characters. Creation is incremental: "已经创建过的套餐 ID和附加调查项 ID无法重复创建".</li>
+ *   <li>{@code POST /open-apis/hire/v1/eco_exam_papers}: {@code account_id}, {@code paper_list} of {@code {id, name}}
+ *       (at least 1 character; "超出部分将被截断" after 255) with optional int {@code duration} and
+ *       {@code question_count} and millisecond-timestamp strings {@code start_time} before {@code end_time}. The list
+ *       replaces the account's papers ("全量更新").</li>
+ * </ul>
+ * A body that breaks this is HTTP 400 {@code 1002002 Parameter illegal}, Hire's code for bad parameters. Two account
+ * ids play Hire's other answers; Feishu's ids are digits only, so no real id looks like them: one ending in
+ * {@code -1002001} gets HTTP 500 {@code 1002001 System error} on its first push and is accepted on the next, one
+ * ending in {@code -1002002} is refused with {@code 1002002} on every push.
  */
 public final class HireEcoSandbox {
 
-    public static final String PACKAGES_PATH = "/open-apis/hire/v1/eco_background_check_packages";
-    public static final String PAPERS_PATH = "/open-apis/hire/v1/eco_exam_papers";
-
+    static final String PACKAGES_PATH = "/open-apis/hire/v1/eco_background_check_packages";
+    static final String PAPERS_PATH = "/open-apis/hire/v1/eco_exam_papers";
+    static final int SYSTEM_ERROR = 1002001;
     static final int PARAMETER_ILLEGAL = 1002002;
     private static final int PACKAGE_ID_MAX = 36;
+    private static final int PAPER_TEXT_MAX = 255;
 
     private final Map<String, Set<String>> packages = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> additionalItems = new ConcurrentHashMap<>();
     private final Map<String, List<String>> papers = new ConcurrentHashMap<>();
+    private final Set<String> failedOnce = ConcurrentHashMap.newKeySet();
 
-    public void serveOn(FeishuSandbox feishu) {
-        feishu.register("POST", PACKAGES_PATH, this::createPackages);
-        feishu.register("POST", PAPERS_PATH, this::createPapers);
+    void serveOn(FeishuSandbox feishu) {
+        feishu.register("POST", PACKAGES_PATH, this::createPackages, Window.perMinute(1000), Window.perSecond(50));
+        feishu.register("POST", PAPERS_PATH, this::createPapers, Window.perMinute(1000), Window.perSecond(50));
     }
 
     /** Package ids created so far under {@code accountId}. */
@@ -48,32 +63,25 @@ public final class HireEcoSandbox {
         return List.copyOf(papers.getOrDefault(accountId, List.of()));
     }
 
-    private synchronized Reply createPackages(Request request) {
-        JsonNode body = request.json();
-        if (body == null) {
-            return FeishuSandbox.error(400, 9499, "Bad Request: the body must be a JSON object");
-        }
+    private synchronized Reply createPackages(JsonNode body, Request request) {
         List<String> problems = new ArrayList<>();
         String accountId = accountId(body, problems);
-        List<String> packageIds = packageItems(body, "package_list", true, problems);
-        List<String> itemIds = packageItems(body, "additional_item_list", false, problems);
+        List<String> packageIds = items(body, "package_list", true, problems);
+        List<String> itemIds = items(body, "additional_item_list", false, problems);
         if (accountId != null) {
             alreadyCreated(packageIds, packages.get(accountId), "package", problems);
             alreadyCreated(itemIds, additionalItems.get(accountId), "additional item", problems);
         }
-        if (!problems.isEmpty()) {
-            return illegal(problems);
+        Reply refused = refused(accountId, problems);
+        if (refused != null) {
+            return refused;
         }
         packages.computeIfAbsent(accountId, id -> new LinkedHashSet<>()).addAll(packageIds);
         additionalItems.computeIfAbsent(accountId, id -> new LinkedHashSet<>()).addAll(itemIds);
-        return success();
+        return FeishuSandbox.success(Map.of());
     }
 
-    private synchronized Reply createPapers(Request request) {
-        JsonNode body = request.json();
-        if (body == null) {
-            return FeishuSandbox.error(400, 9499, "Bad Request: the body must be a JSON object");
-        }
+    private synchronized Reply createPapers(JsonNode body, Request request) {
         List<String> problems = new ArrayList<>();
         String accountId = accountId(body, problems);
         JsonNode list = body.get("paper_list");
@@ -84,10 +92,12 @@ public final class HireEcoSandbox {
             for (int i = 0; i < list.size(); i++) {
                 JsonNode paper = list.get(i);
                 String where = "paper_list[" + i + "]";
-                ids.add(requiredText(paper, "id", Integer.MAX_VALUE, where, problems));
-                requiredText(paper, "name", Integer.MAX_VALUE, where, problems);
+                String id = requiredText(paper, "id", where, problems);
+                ids.add(id == null ? null : id.substring(0, Math.min(id.length(), PAPER_TEXT_MAX)));
+                requiredText(paper, "name", where, problems);
                 for (String count : List.of("duration", "question_count")) {
-                    if (paper.has(count) && !paper.get(count).isIntegralNumber()) {
+                    JsonNode value = paper.path(count);
+                    if (!value.isMissingNode() && !value.isNull() && !value.isIntegralNumber()) {
                         problems.add(where + "." + count + " must be an int");
                     }
                 }
@@ -98,23 +108,38 @@ public final class HireEcoSandbox {
                 }
             }
         }
-        if (!problems.isEmpty()) {
-            return illegal(problems);
+        Reply refused = refused(accountId, problems);
+        if (refused != null) {
+            return refused;
         }
         papers.put(accountId, List.copyOf(ids));
-        return success();
+        return FeishuSandbox.success(Map.of());
+    }
+
+    /** The refusal the body's problems or the account's scenario call for, or null. */
+    private Reply refused(String accountId, List<String> problems) {
+        if (accountId != null && accountId.endsWith("-1002002")) {
+            problems.add("account " + accountId + " refuses every push (sandbox scenario -1002002)");
+        }
+        if (!problems.isEmpty()) {
+            return FeishuSandbox.error(400, PARAMETER_ILLEGAL, "Parameter illegal: " + String.join("; ", problems));
+        }
+        if (accountId.endsWith("-1002001") && failedOnce.add(accountId)) {
+            return FeishuSandbox.error(500, SYSTEM_ERROR, "System error");
+        }
+        return null;
     }
 
     private static String accountId(JsonNode body, List<String> problems) {
         JsonNode value = body.get("account_id");
-        if (value == null || !value.isTextual() || value.asText().isBlank()) {
+        if (value == null || !value.isTextual() || value.asText().isEmpty()) {
             problems.add("account_id is required");
             return null;
         }
         return value.asText();
     }
 
-    private static List<String> packageItems(JsonNode body, String field, boolean required, List<String> problems) {
+    private static List<String> items(JsonNode body, String field, boolean required, List<String> problems) {
         JsonNode list = body.get(field);
         List<String> ids = new ArrayList<>();
         if (list == null || list.isNull()) {
@@ -130,13 +155,17 @@ public final class HireEcoSandbox {
         for (int i = 0; i < list.size(); i++) {
             String where = field + "[" + i + "]";
             JsonNode item = list.get(i);
-            String id = requiredText(item, "id", PACKAGE_ID_MAX, where, problems);
-            requiredText(item, "name", Integer.MAX_VALUE, where, problems);
-            if (item.has("description") && !item.get("description").isTextual()) {
+            String id = requiredText(item, "id", where, problems);
+            if (id != null && id.length() > PACKAGE_ID_MAX) {
+                problems.add(where + ".id is longer than " + PACKAGE_ID_MAX + " characters");
+            }
+            requiredText(item, "name", where, problems);
+            JsonNode description = item.path("description");
+            if (!description.isMissingNode() && !description.isNull() && !description.isTextual()) {
                 problems.add(where + ".description must be a string");
             }
             if (id != null && ids.contains(id)) {
-                problems.add(where + ".id " + id + " is repeated");
+                problems.add(where + ".id " + id + " is given twice");
             }
             ids.add(id);
         }
@@ -144,46 +173,31 @@ public final class HireEcoSandbox {
     }
 
     private static void alreadyCreated(List<String> ids, Set<String> existing, String what, List<String> problems) {
-        if (existing == null) {
-            return;
+        if (existing != null) {
+            ids.stream().filter(existing::contains)
+                    .forEach(id -> problems.add(what + " id " + id + " was created before for this account"));
         }
-        ids.stream().filter(existing::contains)
-                .forEach(id -> problems.add(what + " id " + id + " was created before for this account; use batch_update"));
     }
 
-    private static String requiredText(JsonNode item, String field, int max, String where, List<String> problems) {
+    private static String requiredText(JsonNode item, String field, String where, List<String> problems) {
         JsonNode value = item == null ? null : item.get(field);
         if (value == null || !value.isTextual() || value.asText().isEmpty()) {
             problems.add(where + "." + field + " is required");
             return null;
         }
-        if (value.asText().length() > max) {
-            problems.add(where + "." + field + " is longer than " + max + " characters");
-        }
         return value.asText();
     }
 
+    /** A millisecond timestamp in a string; empty or absent means "no limit". */
     private static Long millis(JsonNode paper, String field, String where, List<String> problems) {
         JsonNode value = paper.get(field);
         if (value == null || value.isNull() || (value.isTextual() && value.asText().isEmpty())) {
             return null;
         }
-        if (!value.isTextual() || !value.asText().matches("\\d{1,15}")) {
+        if (!value.isTextual() || !value.asText().matches("[0-9]{1,15}")) {
             problems.add(where + "." + field + " must be a millisecond timestamp string");
             return null;
         }
         return Long.parseLong(value.asText());
-    }
-
-    private static Reply illegal(List<String> problems) {
-        return FeishuSandbox.error(400, PARAMETER_ILLEGAL, "Parameter illegal: " + String.join("; ", problems));
-    }
-
-    private static Reply success() {
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("code", 0);
-        answer.put("msg", "success");
-        answer.put("data", Map.of());
-        return Reply.json(200, answer);
     }
 }

@@ -1,7 +1,9 @@
 package dev.hrbridge.sandbox;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.slf4j.Logger;
@@ -12,7 +14,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -21,16 +26,29 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The sandbox stand-in for the Feishu OpenAPI and the Alibaba Cloud IoT gateway, on a loopback port of the
- * same process. It checks what the real services check and answers with their documented error codes, so a
- * flow that works against it has met the real contract, not a yes-machine.
+ * The loopback HTTP server of the sandbox: the simulated Feishu OpenAPI under {@code /open-apis/}, whatever else is
+ * served on it (the IoT gateway), and the fault injection under {@code /sandbox/}. Each simulated platform checks
+ * what the real one checks and answers with its documented codes, so a flow that works against it has met the
+ * documented contract, not a yes-machine.
  */
 public final class PlatformSimulator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PlatformSimulator.class);
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** A body is one JSON value with nothing after it, as Feishu reads it. */
+    static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
+    static {
+        // the JDK's server sends an answer's head and body in two writes; with Nagle's algorithm on, the body waits
+        // for the client's delayed ACK, about 40 ms on every call. Read once, when the first server is made.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
+    /** Far above any request of the simulated APIs; a bigger body is refused before it fills the heap. */
+    static final int MAX_BODY_BYTES = 8 * 1024 * 1024;
     static final String FAULTS_PATH = "/sandbox/faults";
+    static final String TENANT_TOKENS_PATH = "/sandbox/tenant-tokens";
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -39,10 +57,10 @@ public final class PlatformSimulator implements AutoCloseable {
     private final SandboxFaults faults = new SandboxFaults();
     private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
 
-    private PlatformSimulator(HttpServer server, ExecutorService executor, FeishuSandbox feishu) {
+    private PlatformSimulator(HttpServer server, ExecutorService executor, String appId, String appSecret, Clock clock) {
         this.server = server;
         this.executor = executor;
-        this.feishu = feishu;
+        this.feishu = new FeishuSandbox(baseUrl(), appId, appSecret, clock);
         this.delayed = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "hrb-sandbox-delay");
             thread.setDaemon(true);
@@ -50,23 +68,28 @@ public final class PlatformSimulator implements AutoCloseable {
         });
     }
 
+    /** A simulator whose Feishu knows one app, {@code appId} with {@code appSecret}. */
     public static PlatformSimulator start(String appId, String appSecret) {
+        return start(appId, appSecret, Clock.systemUTC());
+    }
+
+    /** As {@link #start(String, String)}, with Feishu's time (token lifetimes, frequency windows) from {@code clock}. */
+    static PlatformSimulator start(String appId, String appSecret, Clock clock) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
-            ExecutorService executor = Executors.newFixedThreadPool(8, runnable -> {
+            // a thread per call in progress: a client that sends its body slowly, or never, holds only its own
+            ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
                 Thread thread = new Thread(runnable, "hrb-sandbox");
                 thread.setDaemon(true);
                 return thread;
             });
             server.setExecutor(executor);
-            FeishuSandbox feishu = new FeishuSandbox(appId, appSecret);
-            PlatformSimulator simulator = new PlatformSimulator(server, executor, feishu);
-            simulator.serve("/open-apis/", feishu::handle);
-            simulator.serve("/", request -> Reply.json(404, Map.of("code", 404, "msg", "404 page not found")));
-            server.createContext(FAULTS_PATH, exchange -> simulator.answer(exchange, simulator.read(exchange),
-                    simulator::administerFaults));
+            PlatformSimulator simulator = new PlatformSimulator(server, executor, appId, appSecret, clock);
+            simulator.serve("/open-apis/", simulator.feishu::handle);
+            simulator.serve("/", request -> FeishuSandbox.pageNotFound());
+            simulator.administer(FAULTS_PATH, simulator::administerFaults);
+            simulator.administer(TENANT_TOKENS_PATH, simulator::administerTenantTokens);
             server.start();
-            LOG.info("Sandbox simulator of the Feishu OpenAPI and the IoT gateway listening on {}", simulator.baseUrl());
             return simulator;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the sandbox simulator", e);
@@ -121,22 +144,37 @@ public final class PlatformSimulator implements AutoCloseable {
                 return Reply.json(200, Map.of("items", faults.describe()));
             case "DELETE":
                 clearFaults();
-                return new Reply(204, Map.of(), new byte[0]);
+                return Reply.empty(204);
             default:
                 return Reply.json(405, Map.of("error", "method_not_allowed", "message", "POST, GET or DELETE"));
         }
     }
 
+    /** {@code DELETE /sandbox/tenant-tokens}: Feishu forgets every tenant token it issued (the next call is 99991663). */
+    private Reply administerTenantTokens(Request request) {
+        if (!request.method().equals("DELETE")) {
+            return Reply.json(405, Map.of("error", "method_not_allowed", "message", "DELETE"));
+        }
+        feishu.revokeAllTokens();
+        LOG.info("Sandbox simulator revoked every tenant token it issued");
+        return Reply.empty(204);
+    }
+
     /** One inbound call to the simulator: method, path, query, headers and the body as read. */
-    public record Request(String method, String path, String query, Map<String, java.util.List<String>> headers, byte[] body) {
-        public String header(String name) {
-            return headers.entrySet().stream()
-                    .filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().isEmpty() ? null : e.getValue().get(0))
-                    .findFirst().orElse(null);
+    public record Request(String method, String path, String query, Map<String, List<String>> headers, byte[] body) {
+
+        /** Every value of the header {@code name}, in any letter case. */
+        public List<String> headers(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream()).toList();
         }
 
-        /** The body as JSON, or null when it is not a JSON object. */
+        public String header(String name) {
+            List<String> values = headers(name);
+            return values.isEmpty() ? null : values.get(0);
+        }
+
+        /** The body as a JSON object, or null when it is not exactly one JSON object. */
         public JsonNode json() {
             try {
                 JsonNode node = JSON.readTree(body);
@@ -154,7 +192,7 @@ public final class PlatformSimulator implements AutoCloseable {
                 int eq = pair.indexOf('=');
                 String key = eq < 0 ? pair : pair.substring(0, eq);
                 if (key.equals(name)) {
-                    return eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                    return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
                 }
             }
             return null;
@@ -164,11 +202,21 @@ public final class PlatformSimulator implements AutoCloseable {
     /** What the simulator answers. */
     public record Reply(int status, Map<String, String> headers, byte[] body) {
         public static Reply json(int status, Object body) {
+            return json(status, Map.of(), body);
+        }
+
+        public static Reply json(int status, Map<String, String> headers, Object body) {
             try {
-                return new Reply(status, Map.of("Content-Type", "application/json; charset=utf-8"), JSON.writeValueAsBytes(body));
+                Map<String, String> all = new java.util.LinkedHashMap<>(headers);
+                all.put("Content-Type", "application/json; charset=utf-8");
+                return new Reply(status, all, JSON.writeValueAsBytes(body));
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
+        }
+
+        static Reply empty(int status) {
+            return new Reply(status, Map.of(), new byte[0]);
         }
     }
 
@@ -187,6 +235,9 @@ public final class PlatformSimulator implements AutoCloseable {
         handlers.put(pathPrefix, handler);
         server.createContext(pathPrefix, exchange -> {
             Request request = read(exchange);
+            if (request == null) {
+                return;
+            }
             SandboxFault fault = faults.take(request.path());
             if (fault == null) {
                 answer(exchange, request, handler);
@@ -208,11 +259,30 @@ public final class PlatformSimulator implements AutoCloseable {
         });
     }
 
+    /** The simulator's own controls: never faulted, never behind a platform's checks. */
+    private void administer(String path, Handler handler) {
+        server.createContext(path, exchange -> {
+            Request request = read(exchange);
+            if (request != null) {
+                answer(exchange, request, handler);
+            }
+        });
+    }
+
+    /** The call as read, or null when its body was over {@link #MAX_BODY_BYTES} and a 413 has been answered. */
     private Request read(HttpExchange exchange) throws IOException {
+        byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
-            return new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                    exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders(), in.readAllBytes());
+            body = in.readNBytes(MAX_BODY_BYTES + 1);
         }
+        Request request = new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                exchange.getRequestURI().getRawQuery(), exchange.getRequestHeaders(), body);
+        if (body.length <= MAX_BODY_BYTES) {
+            return request;
+        }
+        answer(exchange, request, r -> new Reply(413, Map.of("Content-Type", "text/plain; charset=utf-8"),
+                "request body too large".getBytes(StandardCharsets.UTF_8)));
+        return null;
     }
 
     private void answer(HttpExchange exchange, Request request, Handler handler) throws IOException {

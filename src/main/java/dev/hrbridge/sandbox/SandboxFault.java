@@ -36,17 +36,14 @@ public record SandboxFault(String pathPrefix, int status, int code, String msg, 
         return new SandboxFault(pathPrefix, status, code, msg, count, 0, 0, false);
     }
 
+    /** Feishu's error shape with this fault's status, code and msg. */
     PlatformSimulator.Reply reply() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("code", code);
-        body.put("msg", msg == null ? "injected fault" : msg);
-        body.put("error", Map.of("log_id", "sandbox-fault"));
-        PlatformSimulator.Reply json = PlatformSimulator.Reply.json(status, body);
+        PlatformSimulator.Reply reply = FeishuSandbox.error(status, code, msg == null ? "injected fault" : msg);
         if (rateLimitResetSeconds <= 0) {
-            return json;
+            return reply;
         }
-        Map<String, String> headers = new LinkedHashMap<>(json.headers());
+        Map<String, String> headers = new LinkedHashMap<>(reply.headers());
         headers.put("x-ogw-ratelimit-reset", String.valueOf(rateLimitResetSeconds));
-        return new PlatformSimulator.Reply(status, headers, json.body());
+        return new PlatformSimulator.Reply(status, headers, reply.body());
     }
 }

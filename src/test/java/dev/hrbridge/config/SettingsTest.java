@@ -85,6 +85,14 @@ class SettingsTest {
     }
 
     @Test
+    void theSandboxsFrequencyLimitsAreOnByDefaultAndAreTrueOrFalse() {
+        assertThat(settings(Map.of(), Map.of()).getBoolean("hrb.sandbox.frequency-limits")).isTrue();
+        assertThatThrownBy(() -> SettingsValidator.validate(settings(Map.of("HRB_SANDBOX_FREQUENCY_LIMITS", "off"), Map.of())))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("hrb.sandbox.frequency-limits (HRB_SANDBOX_FREQUENCY_LIMITS) must be true or false, got 'off'");
+    }
+
+    @Test
     void durationsAcceptShortAndIsoForms() {
         assertThat(settings(Map.of("QR_MAX_AGE", "30d"), Map.of()).getDuration("qr.max-age").toDays()).isEqualTo(30);
         assertThat(settings(Map.of("QR_MAX_AGE", "P2D"), Map.of()).getDuration("qr.max-age").toDays()).isEqualTo(2);

@@ -42,7 +42,7 @@ class EcoAccountSandboxTest {
             JsonNode account = awaitPushed(bridge, "6931286400470354183");
             assertThat(account.path("customer").asText()).isEqualTo("7233333");
             assertThat(account.path("status").asText()).isEqualTo("bound");
-            HireEcoSandbox feishu = bridge.bridge().context().getRegistry().lookupByNameAndType("hireEcoSandbox", HireEcoSandbox.class);
+            HireEcoSandbox feishu = bridge.simulator().feishu().hire();
             assertThat(feishu.packagesOf("6931286400470354183")).containsExactlyInAnyOrder("pkg-basic", "pkg-senior");
             assertThat(feishu.additionalItemsOf("6931286400470354183")).containsExactly("item-reference");
         }
@@ -58,7 +58,7 @@ class EcoAccountSandboxTest {
 
             JsonNode account = awaitPushed(bridge, "7000000000000000001");
             assertThat(account.path("customer").asText()).isEqualTo("7233333");
-            HireEcoSandbox feishu = bridge.bridge().context().getRegistry().lookupByNameAndType("hireEcoSandbox", HireEcoSandbox.class);
+            HireEcoSandbox feishu = bridge.simulator().feishu().hire();
             assertThat(feishu.papersOf("7000000000000000001")).containsExactly("paper-java-2024", "paper-aptitude");
         }
     }

@@ -100,7 +100,7 @@ class OffboardingRevokeSandboxTest {
         String token = bridge.bridge().context().getRegistry()
                 .lookupByNameAndType("tenantTokenCache", TenantTokenCache.class).token();
         HttpResponse<String> answer = TestBridge.HTTP.send(HttpRequest.newBuilder(
-                        URI.create(bridge.bridge().simulator().baseUrl() + SIMULATED + query))
+                        URI.create(bridge.simulator().baseUrl() + SIMULATED + query))
                 .header("Authorization", "Bearer " + token)
                 .header("Content-Type", "application/json; charset=utf-8")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

@@ -8,7 +8,6 @@ import dev.hrbridge.TestBridge;
 import dev.hrbridge.feishu.FeishuPush;
 import dev.hrbridge.inbox.InboxMessage;
 import dev.hrbridge.inbox.InboxRepository;
-import dev.hrbridge.sandbox.OnboardingQrCodeSandbox;
 import dev.hrbridge.sandbox.SandboxFault;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,7 +84,7 @@ class OnboardingQrCodeFlowTest {
     void freshReceiver() {
         receiver.resetAll();
         receiver.stubFor(post("/hooks/qr").willReturn(ok()));
-        bridge.bridge().simulator().clearFaults();
+        bridge.simulator().clearFaults();
     }
 
     @Test
@@ -141,14 +140,14 @@ class OnboardingQrCodeFlowTest {
     void aRotationThatDiedWhileFeishuWasDownIsCompletedByTheNextSweep() throws Exception {
         JsonNode created = created();
         String oldId = created.path("id").asText();
-        bridge.bridge().simulator().injectFault(SandboxFault.answer("/open-apis/corehr/", 0, 503, 1160101, "internal error"));
+        bridge.simulator().injectFault(SandboxFault.answer("/open-apis/corehr/", 0, 503, 1160101, "internal error"));
 
         feishu.plain(inactiveEvent(UUID.randomUUID().toString(), created));
         await().atMost(Duration.ofSeconds(10)).until(() -> inbox().findByDedupKey("qr-rotate:" + oldId)
                 .map(task -> task.state() == InboxMessage.State.DEAD).orElse(false));
         assertThat(listed("").get(oldId).path("status").asText()).isEqualTo("inactive");
 
-        bridge.bridge().simulator().clearFaults();
+        bridge.simulator().clearFaults();
         HttpResponse<String> sweep = send(HttpRequest.newBuilder(bridge.api("/api/v1/onboarding-qr-codes/sweep"))
                 .POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(sweep.statusCode()).isEqualTo(202);
@@ -224,27 +223,27 @@ class OnboardingQrCodeFlowTest {
 
     @Test
     void feishusInvalidParamsAndUninitialisedDimensionsAre422WithTheirCode() throws Exception {
-        HttpResponse<String> uninitialised = create("{\"dimension_value_list\":[{\"dimension\":{\"api_name\":\""
-                + OnboardingQrCodeSandbox.UNINITIALISED_DIMENSION + "\"},\"value\":{\"bool_value\":true}}]}");
+        HttpResponse<String> uninitialised = create("{\"dimension_value_list\":[{\"dimension\":{\"api_name\":"
+                + "\"uninitialised_dimension__c\"},\"value\":{\"bool_value\":true}}]}");
         assertThat(uninitialised.statusCode()).isEqualTo(422);
         JsonNode error = JSON.readTree(uninitialised.body());
         assertThat(error.path("error").asText()).isEqualTo("qr_code_dimensions_not_initialised");
         assertThat(error.path("platform_code").asInt()).isEqualTo(1161002);
         assertThat(error.path("platform_msg").asText()).isNotBlank();
 
-        // 1161001: a Feishu-side refusal our validation let through, played by the simulator
-        bridge.bridge().simulator().injectFault(SandboxFault.answer("/open-apis/corehr/v2/onboarding_qr_codes", 1, 400, 1161001,
-                "invalid params: dimension company has no option 1"));
-        HttpResponse<String> invalid = create("{\"dimension_value_list\":" + DIMENSIONS + "}");
+        // 1161001: well formed for our validation, but the sandbox tenant has no such dimension
+        HttpResponse<String> invalid = create("{\"dimension_value_list\":[{\"dimension\":{\"api_name\":\"no_such_dimension\"},"
+                + "\"value\":{\"bool_value\":true}}]}");
         assertThat(invalid.statusCode()).isEqualTo(422);
         assertThat(JSON.readTree(invalid.body()).path("error").asText()).isEqualTo("invalid_qr_code_parameters");
         assertThat(JSON.readTree(invalid.body()).path("platform_code").asInt()).isEqualTo(1161001);
+        assertThat(JSON.readTree(invalid.body()).path("platform_msg").asText()).contains("no_such_dimension");
     }
 
     @Test
     void aFeishuThatStaysDownIs502AndNothingIsStored() throws Exception {
         int before = listed("").size();
-        bridge.bridge().simulator().injectFault(SandboxFault.answer("/open-apis/corehr/", 1, 503, 1160101, "internal error"));
+        bridge.simulator().injectFault(SandboxFault.answer("/open-apis/corehr/", 1, 503, 1160101, "internal error"));
 
         HttpResponse<String> response = create("{\"dimension_value_list\":" + DIMENSIONS + "}");
 

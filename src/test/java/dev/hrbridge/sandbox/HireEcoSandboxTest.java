@@ -6,9 +6,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,7 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HireEcoSandboxTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
     private PlatformSimulator simulator;
     private HireEcoSandbox hire;
     private String token;
@@ -25,13 +21,8 @@ class HireEcoSandboxTest {
     @BeforeEach
     void start() throws Exception {
         simulator = PlatformSimulator.start("cli_test", "secret");
-        hire = new HireEcoSandbox();
-        hire.serveOn(simulator.feishu());
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
-                        URI.create(simulator.baseUrl() + "/open-apis/auth/v3/tenant_access_token/internal"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"app_id\":\"cli_test\",\"app_secret\":\"secret\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        token = JSON.readTree(answer.body()).path("tenant_access_token").asText();
+        hire = simulator.feishu().hire();
+        token = new FeishuCalls(simulator, "cli_test", "secret").tenantToken();
     }
 
     @AfterEach
@@ -70,6 +61,9 @@ class HireEcoSandboxTest {
         assertThat(call(HireEcoSandbox.PACKAGES_PATH, body, token).statusCode()).isEqualTo(200);
 
         assertIllegal(call(HireEcoSandbox.PACKAGES_PATH, body, token), "pkg-1 was created before");
+        assertIllegal(call(HireEcoSandbox.PACKAGES_PATH, "{\"account_id\": \"acc-2\", \"package_list\": [{\"id\": \"pkg-2\", "
+                + "\"name\": \"A\"}, {\"id\": \"pkg-2\", \"name\": \"B\"}]}", token), "pkg-2 is given twice");
+        assertThat(hire.packagesOf("acc-2")).containsExactly("pkg-1");
     }
 
     @Test
@@ -91,6 +85,36 @@ class HireEcoSandboxTest {
     }
 
     @Test
+    void paperIdsLongerThan255AreCutNotRefusedAndAnEmptyTimeMeansNoLimit() throws Exception {
+        String id = "p".repeat(300);
+        assertThat(call(HireEcoSandbox.PAPERS_PATH, "{\"account_id\": \"acc-4\", \"paper_list\": [{\"id\": \"" + id
+                + "\", \"name\": \"" + "n".repeat(300) + "\", \"start_time\": \"\", \"end_time\": \"1000\"}]}", token).statusCode())
+                .isEqualTo(200);
+        assertThat(hire.papersOf("acc-4")).containsExactly("p".repeat(255));
+        assertIllegal(call(HireEcoSandbox.PAPERS_PATH, "{\"account_id\": \"acc-4\", \"paper_list\": [{\"id\": \"\", \"name\": \"n\"}]}",
+                token), "paper_list[0].id is required");
+        assertIllegal(call(HireEcoSandbox.PAPERS_PATH, "{\"account_id\": \"acc-4\", \"paper_list\": [{\"id\": \"p\", \"name\": \"n\", "
+                + "\"end_time\": 1000}]}", token), "end_time must be a millisecond timestamp string");
+    }
+
+    @Test
+    void accountsEndingInMinus1002001FailTheirFirstPushWithSystemErrorAndThoseEndingInMinus1002002AreRefusedEveryTime() throws Exception {
+        String packages = "{\"account_id\": \"sandbox-6931286400470354183-1002001\", \"package_list\": [{\"id\": \"pkg-1\", \"name\": \"Basic\"}]}";
+        HttpResponse<String> first = call(HireEcoSandbox.PACKAGES_PATH, packages, token);
+        assertThat(FeishuCalls.refusalCode(first, 500)).isEqualTo(1002001);
+        assertThat(JSON.readTree(first.body()).path("msg").asText()).isEqualTo("System error");
+        assertThat(hire.packagesOf("sandbox-6931286400470354183-1002001")).isEmpty();
+        assertThat(call(HireEcoSandbox.PACKAGES_PATH, packages, token).statusCode()).isEqualTo(200);
+        assertThat(hire.packagesOf("sandbox-6931286400470354183-1002001")).containsExactly("pkg-1");
+
+        for (int i = 0; i < 2; i++) {
+            assertIllegal(call(HireEcoSandbox.PAPERS_PATH, "{\"account_id\": \"sandbox-7000000000000000001-1002002\", \"paper_list\": "
+                    + "[{\"id\": \"p1\", \"name\": \"Go\"}]}", token), "sandbox-7000000000000000001-1002002 refuses every push");
+        }
+        assertThat(hire.papersOf("sandbox-7000000000000000001-1002002")).isEmpty();
+    }
+
+    @Test
     void theEndpointsSitBehindTheTenantTokenCheckAndRefuseNonJson() throws Exception {
         HttpResponse<String> anonymous = call(HireEcoSandbox.PAPERS_PATH, "{}", null);
         assertThat(JSON.readTree(anonymous.body()).path("code").asInt()).isEqualTo(99991661);
@@ -100,19 +124,13 @@ class HireEcoSandboxTest {
     }
 
     private static void assertIllegal(HttpResponse<String> answer, String detail) throws Exception {
-        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(FeishuCalls.refusalCode(answer, 400)).isEqualTo(1002002);
         JsonNode body = JSON.readTree(answer.body());
         assertThat(body.path("code").asInt()).isEqualTo(1002002);
         assertThat(body.path("msg").asText()).startsWith("Parameter illegal").contains(detail);
     }
 
     private HttpResponse<String> call(String path, String body, String bearer) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(simulator.baseUrl() + path))
-                .header("Content-Type", "application/json; charset=utf-8")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new FeishuCalls(simulator, "cli_test", "secret").call(path, bearer, body);
     }
 }

@@ -74,7 +74,7 @@ class IotGatewaySandboxTest {
         bridge = TestBridge.start(dir, Map.of(
                 "hrb.retry.iot-employee.initial-delay-ms", "20",
                 "hrb.retry.iot-employee.max-delay-ms", "50"));
-        iot = bridge.bridge().simulator().served("/user/", IotGatewaySandbox.class);
+        iot = bridge.simulator().served("/user/", IotGatewaySandbox.class);
     }
 
     @AfterAll
@@ -84,7 +84,7 @@ class IotGatewaySandboxTest {
 
     @AfterEach
     void clearFaults() {
-        bridge.bridge().simulator().clearFaults();
+        bridge.simulator().clearFaults();
     }
 
     @ParameterizedTest(name = "{0}… is answered {1} {2} after {3} attempt(s)")
@@ -176,7 +176,7 @@ class IotGatewaySandboxTest {
     @ValueSource(strings = {"HmacSHA256", "HmacSHA1"})
     void aRequestSignedByAlibabasOwnSignerIsAccepted(String signatureMethod) throws Exception {
         byte[] body = envelope("ok-alibaba-" + signatureMethod, "AUTH_CODE");
-        URI uri = URI.create(bridge.bridge().simulator().baseUrl());
+        URI uri = URI.create(bridge.simulator().baseUrl());
         ApiRequest request = new ApiRequest(HttpMethod.POST_BODY, PATH, body);
         request.setScheme(Scheme.HTTP);
         request.setHost(uri.getHost() + ":" + uri.getPort());
@@ -276,7 +276,7 @@ class IotGatewaySandboxTest {
         StringBuilder raw = new StringBuilder("POST " + PATH + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
         headers.forEach((name, value) -> raw.append(name).append(": ").append(value).append("\r\n"));
         raw.append("X-Ca-Evil: ");
-        URI base = URI.create(bridge.bridge().simulator().baseUrl());
+        URI base = URI.create(bridge.simulator().baseUrl());
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
@@ -295,7 +295,7 @@ class IotGatewaySandboxTest {
 
     @Test
     void anInjectedPlatformFaultAnswersInTheIotShapeForTheEnvelopeReceived() throws Exception {
-        bridge.bridge().simulator().injectFault(SandboxFault.answer("/user/", 1, 200, 20056, "Hsf Invoke Timeout"));
+        bridge.simulator().injectFault(SandboxFault.answer("/user/", 1, 200, 20056, "Hsf Invoke Timeout"));
         byte[] body = envelope("ok-fault-shape", "AUTH_CODE");
 
         HttpResponse<String> faulty = send(PATH, new ApiGatewaySigner(KEY, SECRET).signJsonPost(PATH, body), body);
@@ -315,7 +315,7 @@ class IotGatewaySandboxTest {
     @Test
     void anInjectedGatewayThrottleOverHttpIsTheGateways403AndHrBridgeAnswers429AfterRetrying() throws Exception {
         HttpResponse<String> injected = TestBridge.HTTP.send(HttpRequest.newBuilder(
-                        URI.create(bridge.bridge().simulator().baseUrl() + "/sandbox/faults"))
+                        URI.create(bridge.simulator().baseUrl() + "/sandbox/faults"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"pathPrefix\":\"/user/\",\"status\":403,\"msg\":\"Request Limited\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(injected.statusCode()).isEqualTo(201);
@@ -406,7 +406,7 @@ class IotGatewaySandboxTest {
     }
 
     private static HttpResponse<String> send(String path, Map<String, String> headers, byte[] body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(bridge.bridge().simulator().baseUrl() + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(bridge.simulator().baseUrl() + path))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
         return TestBridge.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());

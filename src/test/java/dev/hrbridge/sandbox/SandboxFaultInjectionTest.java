@@ -48,7 +48,7 @@ class SandboxFaultInjectionTest {
                 .statusCode()).isEqualTo(201);
 
         assertThat(post("/echo/x").statusCode()).isEqualTo(503);
-        assertThat(JSON.readTree(post("/echo/x").body()).path("code").asInt()).isEqualTo(1160101);
+        assertThat(FeishuCalls.refusalCode(post("/echo/x"), 503)).as("Feishu's shape, with a log id").isEqualTo(1160101);
         assertThat(post("/echo/x").statusCode()).isEqualTo(200);
     }
 
@@ -94,9 +94,9 @@ class SandboxFaultInjectionTest {
     @Test
     void inTheSandboxAnInjectedRateLimitReachesTheFeishuCallAsRetryableThenTheCallPasses() throws Exception {
         try (TestBridge test = TestBridge.start(dir)) {
-            PlatformSimulator sandbox = test.bridge().simulator();
+            PlatformSimulator sandbox = test.simulator();
             sandbox.feishu().register("POST", "/open-apis/test/echo",
-                    request -> PlatformSimulator.Reply.json(200, Map.of("code", 0, "msg", "success")));
+                    (body, request) -> PlatformSimulator.Reply.json(200, Map.of("code", 0, "msg", "success")));
             HttpResponse<String> injected = http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/sandbox/faults"))
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(
                             SandboxFault.rateLimited("/open-apis/test/", 1, 2)))).build(), HttpResponse.BodyHandlers.ofString());
