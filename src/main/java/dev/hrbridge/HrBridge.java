@@ -3,6 +3,7 @@ package dev.hrbridge;
 import dev.hrbridge.api.ApiConfiguration;
 import dev.hrbridge.api.BusinessHttpServerFactory;
 import dev.hrbridge.api.HttpErrorAnswers;
+import dev.hrbridge.config.FeishuEventMode;
 import dev.hrbridge.config.PackagedRoutes;
 import dev.hrbridge.config.RuntimeMode;
 import dev.hrbridge.config.Settings;
@@ -143,6 +144,8 @@ public final class HrBridge implements AutoCloseable {
         Map<String, String> camel = new LinkedHashMap<>(settings.asMap());
         camel.put("camel.management.port", settings.get("hrb.management.port"));
         camel.put("camel.management.host", settings.get("hrb.management.host"));
+        // in long-connection mode nothing arrives by webhook, so the webhook path is not served at all
+        camel.put("hrb.feishu.webhook.enabled", String.valueOf(FeishuEventMode.of(settings).webhook()));
         camel.put("camel.main.routesIncludePattern",
                 PackagedRoutes.expand(settings.require("camel.main.routesIncludePattern"), HrBridge.class));
         camel.forEach(main::addOverrideProperty);

@@ -26,7 +26,9 @@ public enum RuntimeMode {
         List<String> missing = new ArrayList<>();
         if (prod) {
             requireAll(settings, missing, "feishu.app-id", "feishu.app-secret", "hrb.api.token");
-            if (!settings.isSet("feishu.encrypt-key") && !settings.isSet("feishu.verification-token")) {
+            // a webhook must prove it comes from Feishu; the long connection is opened with the app secret
+            if (FeishuEventMode.of(settings).webhook()
+                    && !settings.isSet("feishu.encrypt-key") && !settings.isSet("feishu.verification-token")) {
                 missing.add(Settings.describe("feishu.encrypt-key") + " or " + Settings.describe("feishu.verification-token"));
             }
             String managementHost = settings.get("hrb.management.host", "");

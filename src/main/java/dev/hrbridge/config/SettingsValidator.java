@@ -47,6 +47,18 @@ public final class SettingsValidator {
         check(problems, () -> settings.getInt("hrb.db.pool-size", 1, 200));
         check(problems, () -> settings.getHttpUrl("feishu.base-url"));
         check(problems, () -> settings.getHttpUrl("iot.base-url"));
+        check(problems, () -> FeishuEventMode.of(settings));
+        check(problems, () -> settings.getLong("feishu.long-connection.connect-timeout-ms", 1, 600_000));
+        check(problems, () -> settings.getLong("feishu.long-connection.pong-timeout-ms", 100, 600_000));
+        check(problems, () -> {
+            if (settings.isSet("feishu.long-connection.ping-interval-ms")) {
+                settings.getLong("feishu.long-connection.ping-interval-ms", 100, 3_600_000);
+            }
+        });
+        check(problems, () -> settings.getLong("feishu.long-connection.reconnect-max-backoff-ms", 1, 86_400_000));
+        check(problems, () -> settings.getInt("feishu.long-connection.max-in-flight", 1, 10_000));
+        check(problems, () -> settings.getLong("feishu.long-connection.stop-timeout-ms", 0, 600_000));
+        check(problems, () -> FeishuEventMode.proxy(settings));
         check(problems, () -> settings.getInt("hrb.retry.max-attempts", 1, 100));
         check(problems, () -> settings.getLong("hrb.retry.initial-delay-ms", 0, 86_400_000));
         check(problems, () -> settings.getLong("hrb.retry.max-delay-ms", 0, 86_400_000));

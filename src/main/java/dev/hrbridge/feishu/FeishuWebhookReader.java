@@ -98,14 +98,10 @@ public class FeishuWebhookReader {
         JsonNode encrypted = outer.get("encrypt");
         if (encrypted != null) {
             if (crypto == null) {
-                throw ApiException.badRequest("encryption_not_configured",
-                        "the event is encrypted but no encrypt key is configured (feishu.encrypt-key)");
+                throw notConfigured();
             }
             try {
-                if (!encrypted.isBinary()) {
-                    throw new FeishuCrypto.UndecryptableException("encrypt must be a base64 string", true);
-                }
-                byte[] decrypted = crypto.decrypt(encrypted.binaryValue());
+                byte[] decrypted = decrypt(encrypted);
                 message = JsonRequestBody.parseObject(decrypted, maxBodyBytes, 2);
                 plaintext = new String(decrypted, StandardCharsets.UTF_8);
             } catch (FeishuCrypto.UndecryptableException | ApiException e) {
@@ -128,7 +124,50 @@ public class FeishuWebhookReader {
             throw badSignature();
         }
         String json = plaintext != null ? plaintext : new String(body, StandardCharsets.UTF_8);
-        return "2.0".equals(message.path("schema").asText()) ? readV2(message, json) : readV1(message, json);
+        return "2.0".equals(message.path("schema").asText()) ? readV2(message, json, true) : readV1(message, json, true);
+    }
+
+    /**
+     * An event Feishu pushed over the long connection: the payload of a data frame, the same envelope a webhook carries
+     * in plaintext (or {@code {"encrypt": ...}} when the app has an encrypt key). The connection itself was opened with
+     * the app's secret, so there is no signature or timestamp to check; the app id, the bounds of every stored value
+     * and strict JSON are checked as for a webhook. A URL handshake has no place here and is a 400.
+     */
+    public FeishuWebhook.Event readPushed(byte[] payload) {
+        JsonNode outer = JsonRequestBody.parseObject(payload == null ? new byte[0] : payload, maxBodyBytes, 2, "encrypt");
+        JsonNode message = outer;
+        String json;
+        JsonNode encrypted = outer.get("encrypt");
+        if (encrypted != null) {
+            try {
+                byte[] decrypted = decrypt(encrypted);
+                message = JsonRequestBody.parseObject(decrypted, maxBodyBytes, 2);
+                json = new String(decrypted, StandardCharsets.UTF_8);
+            } catch (FeishuCrypto.UndecryptableException e) {
+                throw ApiException.badRequest(e.badBase64() ? "bad_base64" : "undecryptable", e.getMessage());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            json = new String(payload, StandardCharsets.UTF_8);
+        }
+        return "2.0".equals(message.path("schema").asText()) ? readV2(message, json, false) : readV1(message, json, false);
+    }
+
+    /** The plaintext of an envelope's {@code encrypt} value. */
+    private byte[] decrypt(JsonNode encrypted) throws FeishuCrypto.UndecryptableException, java.io.IOException {
+        if (crypto == null) {
+            throw notConfigured();
+        }
+        if (!encrypted.isBinary()) {
+            throw new FeishuCrypto.UndecryptableException("encrypt must be a base64 string", true);
+        }
+        return crypto.decrypt(encrypted.binaryValue());
+    }
+
+    private static ApiException notConfigured() {
+        return ApiException.badRequest("encryption_not_configured",
+                "the event is encrypted but no encrypt key is configured (feishu.encrypt-key)");
     }
 
     /** The JSON answer to the handshake. */
@@ -136,12 +175,15 @@ public class FeishuWebhookReader {
         return json.writeValueAsString(Map.of("challenge", verification.challenge()));
     }
 
-    private FeishuWebhook.Event readV2(JsonNode message, String json) {
+    /** {@code tokenChecked}: a webhook carries the verification token; over the long connection the socket vouches. */
+    private FeishuWebhook.Event readV2(JsonNode message, String json, boolean tokenChecked) {
         JsonNode header = message.path("header");
         if (!header.isObject()) {
             throw ApiException.badRequest("missing_field", "a v2 event needs its header object").with("field", "header");
         }
-        checkToken(header.path("token"));
+        if (tokenChecked) {
+            checkToken(header.path("token"));
+        }
         String eventId = bounded(requireText(header, "event_id", "header.event_id"), "header.event_id", ColumnLimits.TRACE_ID);
         String eventType = bounded(requireText(header, "event_type", "header.event_type"), "header.event_type",
                 ColumnLimits.EVENT_TYPE);
@@ -154,12 +196,14 @@ public class FeishuWebhookReader {
         return new FeishuWebhook.Event("2.0", app, eventType, eventId, tenantKey, text(header, "create_time"), json);
     }
 
-    private FeishuWebhook.Event readV1(JsonNode message, String json) {
+    private FeishuWebhook.Event readV1(JsonNode message, String json, boolean tokenChecked) {
         if (!"event_callback".equals(message.path("type").asText())) {
             throw ApiException.badRequest("unknown_envelope",
                     "neither a v2 event (schema 2.0), a v1 event (type event_callback) nor url_verification");
         }
-        checkToken(message.path("token"));
+        if (tokenChecked) {
+            checkToken(message.path("token"));
+        }
         String uuid = bounded(requireText(message, "uuid", "uuid"), "uuid", ColumnLimits.TRACE_ID);
         JsonNode event = message.path("event");
         String eventType = bounded(requireText(event, "type", "event.type"), "event.type", ColumnLimits.EVENT_TYPE);

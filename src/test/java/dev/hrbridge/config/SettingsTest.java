@@ -73,6 +73,31 @@ class SettingsTest {
     }
 
     @Test
+    void prodOverTheLongConnectionAloneNeedsNoWebhookSecrets() {
+        Settings settings = settings(Map.of("HRB_PROFILE", "prod", "FEISHU_APP_ID", "cli_x", "FEISHU_APP_SECRET", "s",
+                "HRB_API_TOKEN", "t", "FEISHU_EVENT_MODE", "long-connection"), Map.of());
+        assertThat(RuntimeMode.of(settings)).isEqualTo(RuntimeMode.LIVE);
+        assertThatThrownBy(() -> RuntimeMode.of(settings.with(Map.of("feishu.event-mode", "both"))))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("FEISHU_VERIFICATION_TOKEN");
+    }
+
+    @Test
+    void eventModeAndLongConnectionSettingsAreChecked() {
+        assertThat(FeishuEventMode.of(settings(Map.of(), Map.of()))).isEqualTo(FeishuEventMode.WEBHOOK);
+        assertThat(FeishuEventMode.of(settings(Map.of("FEISHU_EVENT_MODE", "both"), Map.of())).longConnection()).isTrue();
+        assertThat(FeishuEventMode.proxy(settings(Map.of("FEISHU_LONG_CONNECTION_PROXY", "proxy.corp:3128"), Map.of())))
+                .hasToString("proxy.corp/<unresolved>:3128");
+        Settings settings = settings(Map.of("FEISHU_EVENT_MODE", "websocket", "FEISHU_LONG_CONNECTION_PROXY", "http://proxy",
+                "FEISHU_LONG_CONNECTION_PONG_TIMEOUT_MS", "0", "FEISHU_LONG_CONNECTION_PING_INTERVAL_MS", "soon"), Map.of());
+        assertThatThrownBy(() -> SettingsValidator.validate(settings))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("FEISHU_EVENT_MODE").hasMessageContaining("websocket")
+                .hasMessageContaining("FEISHU_LONG_CONNECTION_PROXY")
+                .hasMessageContaining("FEISHU_LONG_CONNECTION_PONG_TIMEOUT_MS")
+                .hasMessageContaining("FEISHU_LONG_CONNECTION_PING_INTERVAL_MS");
+    }
+
+    @Test
     void malformedValuesAreAllReportedByName() {
         Settings settings = settings(Map.of("CAMEL_SERVER_PORT", "eighty", "QR_SWEEP_CRON", "every minute",
                 "QR_MAX_AGE", "soon", "HRB_RETRY_MULTIPLIER", "x"), Map.of());
