@@ -30,10 +30,13 @@ public class FeishuEventsConsumer extends DefaultConsumer implements LongConnect
     private ExecutorService httpThreads;
     private ExecutorService workers;
     private volatile LongConnectionClient client;
+    private volatile LongConnectionStatus lastStatus;
 
     FeishuEventsConsumer(FeishuEventsEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
         this.appName = endpoint.getAppName();
+        this.lastStatus = new LongConnectionStatus(appName, State.STOPPED, null, null, null, null, null, null,
+                0, 0, 0, 0, 0, Map.of(), 0, 0);
     }
 
     @Override
@@ -45,12 +48,10 @@ public class FeishuEventsConsumer extends DefaultConsumer implements LongConnect
         return appName;
     }
 
-    /** The connection's state and counters now. */
+    /** The connection's state and counters now; after a stop, as they were at its end. */
     public LongConnectionStatus status() {
         LongConnectionClient running = client;
-        return running != null ? running.status()
-                : new LongConnectionStatus(appName, State.STOPPED, null, null, null, null, null, null,
-                        0, 0, 0, 0, 0, Map.of(), 0, 0);
+        return running != null ? running.status() : lastStatus;
     }
 
     /** Drops the current connection and connects again; after a refusal, tries again. */
@@ -85,6 +86,9 @@ public class FeishuEventsConsumer extends DefaultConsumer implements LongConnect
         LongConnectionClient running = client;
         if (running != null) {
             running.stop();
+            // the stopped client (its HTTP client with it) can go; its last status stays readable
+            lastStatus = running.status();
+            client = null;
         }
         ExecutorServiceManager executors = getEndpoint().getCamelContext().getExecutorServiceManager();
         for (ExecutorService executor : new ExecutorService[] {scheduler, workers, httpThreads}) {

@@ -68,8 +68,9 @@ class LongConnectionLifecycleTest {
         await().atMost(Duration.ofSeconds(3)).until(() -> connection.pings().size() >= 5);
         List<Long> at = connection.pingNanos();
         for (int i = 1; i < 5; i++) {
-            assertThat(TimeUnit.NANOSECONDS.toMillis(at.get(i) - at.get(i - 1))).isBetween(150L, 450L);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(at.get(i) - at.get(i - 1))).isGreaterThanOrEqualTo(150L);
         }
+        assertThat(TimeUnit.NANOSECONDS.toMillis(at.get(4) - at.get(0)) / 4).as("mean interval").isBetween(180L, 500L);
         Pbbp2.Frame ping = connection.pings().get(0);
         assertThat(ping.getMethod()).isZero();
         assertThat(ping.getService()).isEqualTo(ScriptedFeishu.SERVICE_ID);
@@ -87,7 +88,7 @@ class LongConnectionLifecycleTest {
         // Feishu's endpoint said 120 s; the first pong says 1 s, which is what the next pings follow
         await().atMost(Duration.ofSeconds(4)).until(() -> connection.pings().size() >= 3);
         List<Long> at = connection.pingNanos();
-        assertThat(TimeUnit.NANOSECONDS.toMillis(at.get(2) - at.get(1))).isBetween(800L, 1500L);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(at.get(2) - at.get(1))).isBetween(800L, 2500L);
     }
 
     @Test
@@ -100,7 +101,7 @@ class LongConnectionLifecycleTest {
 
             bed.connection(2);
 
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectedAt)).isLessThan(500 + 150 + 1000);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectedAt)).isLessThan(500 + 150 + 1500);
             assertThat(feishu.endpointCalls()).hasSizeGreaterThanOrEqualTo(2);
             assertThat(feishu.reusedTickets()).isZero();
             await().atMost(Duration.ofSeconds(2)).until(first::closed);
