@@ -253,7 +253,7 @@ public final class FeishuSandbox {
     }
 
     /** A log id in Feishu's form: the time in Beijing, then random hex. */
-    private static String logId() {
+    static String logId() {
         byte[] raw = new byte[9];
         ThreadLocalRandom.current().nextBytes(raw);
         return LOG_ID_TIME.format(Instant.now()) + HexFormat.of().withUpperCase().formatHex(raw);

@@ -26,8 +26,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The loopback HTTP server of the sandbox: the simulated Feishu OpenAPI under {@code /open-apis/}, whatever else is
- * served on it (the IoT gateway), and the fault injection under {@code /sandbox/}. Each simulated platform checks
+ * The loopback HTTP server of the sandbox: the simulated Feishu OpenAPI under {@code /open-apis/}, the endpoint of
+ * Feishu's long connection under {@code /callback/} (its WebSocket server: {@link LongConnectionSandbox}), whatever
+ * else is served on it (the IoT gateway), and the fault injection under {@code /sandbox/}. Each simulated platform checks
  * what the real one checks and answers with its documented codes, so a flow that works against it has met the
  * documented contract, not a yes-machine.
  */
@@ -54,6 +55,7 @@ public final class PlatformSimulator implements AutoCloseable {
     private final ExecutorService executor;
     private final ScheduledExecutorService delayed;
     private final FeishuSandbox feishu;
+    private final LongConnectionSandbox longConnection;
     private final SandboxFaults faults = new SandboxFaults();
     private final Map<String, Handler> handlers = new ConcurrentHashMap<>();
 
@@ -61,6 +63,7 @@ public final class PlatformSimulator implements AutoCloseable {
         this.server = server;
         this.executor = executor;
         this.feishu = new FeishuSandbox(baseUrl(), appId, appSecret, clock);
+        this.longConnection = new LongConnectionSandbox(appId, appSecret);
         this.delayed = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "hrb-sandbox-delay");
             thread.setDaemon(true);
@@ -86,9 +89,11 @@ public final class PlatformSimulator implements AutoCloseable {
             server.setExecutor(executor);
             PlatformSimulator simulator = new PlatformSimulator(server, executor, appId, appSecret, clock);
             simulator.serve("/open-apis/", simulator.feishu::handle);
+            simulator.serve("/callback/", simulator.longConnection::handleEndpoint);
             simulator.serve("/", request -> FeishuSandbox.pageNotFound());
             simulator.administer(FAULTS_PATH, simulator::administerFaults);
             simulator.administer(TENANT_TOKENS_PATH, simulator::administerTenantTokens);
+            simulator.administer(LongConnectionSandbox.ADMIN_PATH, simulator.longConnection::administer);
             server.start();
             return simulator;
         } catch (IOException e) {
@@ -102,6 +107,11 @@ public final class PlatformSimulator implements AutoCloseable {
 
     public FeishuSandbox feishu() {
         return feishu;
+    }
+
+    /** Feishu's long connection: the endpoint {@code POST /callback/ws/endpoint} and the WebSocket it hands out. */
+    public LongConnectionSandbox longConnection() {
+        return longConnection;
     }
 
     /** The simulated platform serving {@code pathPrefix}, to look at what it holds. */
@@ -124,6 +134,7 @@ public final class PlatformSimulator implements AutoCloseable {
 
     @Override
     public void close() {
+        longConnection.close();
         server.stop(0);
         executor.shutdownNow();
         delayed.shutdownNow();
