@@ -10,6 +10,8 @@ import dev.hrbridge.config.Settings;
 import dev.hrbridge.config.SettingsValidator;
 import dev.hrbridge.config.SimulatedPlatforms;
 import dev.hrbridge.db.Database;
+import dev.hrbridge.feishu.longconnection.LongConnectionConfiguration;
+import dev.hrbridge.feishu.longconnection.LongConnectionRoutes;
 import dev.hrbridge.hire.EcoAccountConfiguration;
 import dev.hrbridge.inbox.Inbox;
 import dev.hrbridge.inbox.InboxConfiguration;
@@ -164,6 +166,7 @@ public final class HrBridge implements AutoCloseable {
         main.configure().addConfiguration(QrCodeConfiguration.class);
         main.configure().addConfiguration(IotConfiguration.class);
         main.configure().addConfiguration(EcoAccountConfiguration.class);
+        main.configure().addConfiguration(LongConnectionConfiguration.class);
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override
             public void afterConfigure(org.apache.camel.main.BaseMainSupport support) {
@@ -260,6 +263,11 @@ public final class HrBridge implements AutoCloseable {
             }
             if (operations != null) {
                 operations.close();
+            }
+            // the long connection first: what it already took is stored and acknowledged while the inbox still
+            // takes it, what comes later Feishu delivers again
+            if (main.getCamelContext() != null && main.getCamelContext().getRoute(LongConnectionRoutes.ROUTE_ID) != null) {
+                main.getCamelContext().getRouteController().stopRoute(LongConnectionRoutes.ROUTE_ID);
             }
             // stop taking work before the routes go, so nothing is half-run; the inbox keeps the rest
             Inbox inbox = main.getCamelContext() == null ? null

@@ -1,5 +1,7 @@
 package dev.hrbridge.ops;
 
+import dev.hrbridge.feishu.longconnection.FeishuEventsComponent;
+import dev.hrbridge.feishu.longconnection.FeishuEventsHeaders;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelEvent;
 import org.apache.camel.spi.CamelEvent.ExchangeEvent;
@@ -9,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One line per inbound HTTP call (webhooks and /api): method, path, status, route, trace id (event id / request
- * id) and duration. Outbound calls and inbox processing log their own line each.
+ * id) and duration; one per event received over the long connection, with its message id and acknowledgement code. Outbound calls and inbox processing log their own line each.
  */
 public class InboundLog extends EventNotifierSupport {
 
@@ -38,7 +40,18 @@ public class InboundLog extends EventNotifierSupport {
     @Override
     public void notify(CamelEvent event) {
         Exchange exchange = ((ExchangeEvent) event).getExchange();
-        if (exchange.getFromEndpoint() == null || !exchange.getFromEndpoint().getEndpointUri().startsWith("platform-http")) {
+        String from = exchange.getFromEndpoint() == null ? "" : exchange.getFromEndpoint().getEndpointUri();
+        if (from.startsWith(FeishuEventsComponent.SCHEME + ":")) {
+            if (!(event instanceof CamelEvent.ExchangeCreatedEvent)) {
+                Integer ack = exchange.getMessage().getHeader(FeishuEventsHeaders.ACK_CODE, Integer.class);
+                Object trace = exchange.getProperty(TRACE_ID);
+                LOG.info("inbound long-connection message_id={} ack={} route={}{} {} ms", exchange.getIn().getHeader(FeishuEventsHeaders.MESSAGE_ID),
+                        ack != null ? ack : exchange.isFailed() ? 500 : 200, exchange.getFromRouteId(),
+                        trace == null ? "" : " trace=" + trace, exchange.getClock().elapsed());
+            }
+            return;
+        }
+        if (!from.startsWith("platform-http")) {
             return;
         }
         if (event instanceof CamelEvent.ExchangeCreatedEvent) {

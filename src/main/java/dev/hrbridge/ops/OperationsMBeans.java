@@ -2,6 +2,8 @@ package dev.hrbridge.ops;
 
 import dev.hrbridge.api.ApiException;
 import dev.hrbridge.feishu.TenantTokenCache;
+import dev.hrbridge.feishu.longconnection.FeishuEventsComponent;
+import dev.hrbridge.feishu.longconnection.FeishuEventsConsumer;
 import dev.hrbridge.inbox.DeadLetters;
 import dev.hrbridge.qrcode.QrCodeRepository;
 import dev.hrbridge.qrcode.QrCodeSweep;
@@ -68,6 +70,13 @@ public class OperationsMBeans implements AutoCloseable {
             operations.registerQrCodes(codes, sweep);
         }
         HealthCheckRegistry health = HealthCheckHelper.getHealthCheckRegistry(camelContext);
+        if (camelContext.hasComponent(FeishuEventsComponent.SCHEME) instanceof FeishuEventsComponent longConnections) {
+            for (FeishuEventsConsumer consumer : longConnections.consumers()) {
+                LongConnectionView view = new LongConnectionView(consumer);
+                operations.register("LongConnection,app=" + consumer.appName(), view);
+                health.register(view.healthCheck());
+            }
+        }
         health.register(new InboxIngestCheck(registry.lookupByNameAndType("inbox", Inbox.class)));
         health.register(DegradedChecks.tenantToken(tokens, Clock.systemUTC()));
         health.register(DegradedChecks.deadLetters(statistics, Clock.systemUTC(), Duration.ofMinutes(15)));

@@ -1,0 +1,84 @@
+package dev.hrbridge.feishu.longconnection;
+
+import dev.hrbridge.api.ApiException;
+import dev.hrbridge.config.FeishuEventMode;
+import dev.hrbridge.config.Settings;
+import dev.hrbridge.feishu.FeishuWebhook;
+import dev.hrbridge.feishu.FeishuWebhookReader;
+import dev.hrbridge.ops.InboundLog;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The long-connection ingress, the twin of {@code routes/feishu-webhook.camel.yaml}: an event Feishu pushes over the
+ * WebSocket is read like a webhook's body and committed to the inbox; the component acknowledges it with the answer
+ * once the route is done, so an event is acknowledged only when it is durable. A platform route, not a flow to edit.
+ * <ul>
+ *   <li>stored, or a redelivery of a stored event: ack {@code 200} with {"status":"stored"|"duplicate"};</li>
+ *   <li>a payload that is not an event we can read (bad JSON, a field too long, another app): ack {@code 400}, logged,
+ *       so Feishu does not deliver again what will never be readable;</li>
+ *   <li>storage unavailable: ack {@code 503}, not stored; Feishu delivers it again.</li>
+ * </ul>
+ */
+public class LongConnectionRoutes extends RouteBuilder {
+
+    public static final String ROUTE_ID = "feishu-long-connection";
+    private static final Logger LOG = LoggerFactory.getLogger(LongConnectionRoutes.class);
+
+    private final Settings settings;
+
+    public LongConnectionRoutes(Settings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void configure() {
+        onException(ApiException.class).handled(true).process(LongConnectionRoutes::refuse);
+
+        from(endpointUri(settings)).routeId(ROUTE_ID)
+                .process(exchange -> {
+                    FeishuWebhookReader reader = exchange.getContext().getRegistry()
+                            .lookupByNameAndType("feishuWebhooks", FeishuWebhookReader.class);
+                    FeishuWebhook.Event event = reader.readPushed(exchange.getIn().getBody(byte[].class));
+                    exchange.setProperty(InboundLog.TRACE_ID, event.eventId());
+                    exchange.getIn().setBody(event);
+                })
+                .bean("inbox", "storeEvent");
+    }
+
+    /** The consumer's options, from {@code feishu.long-connection.*}; the app's credentials stay on the component. */
+    static String endpointUri(Settings settings) {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("connectTimeout", settings.get("feishu.long-connection.connect-timeout-ms"));
+        options.put("pongTimeout", settings.get("feishu.long-connection.pong-timeout-ms"));
+        options.put("pingInterval", settings.get("feishu.long-connection.ping-interval-ms", "0"));
+        options.put("reconnectMaxBackoff", settings.get("feishu.long-connection.reconnect-max-backoff-ms"));
+        options.put("maxInFlight", settings.get("feishu.long-connection.max-in-flight"));
+        options.put("stopTimeout", settings.get("feishu.long-connection.stop-timeout-ms"));
+        if (FeishuEventMode.proxy(settings) != null) {
+            options.put("proxy", settings.get("feishu.long-connection.proxy"));
+        }
+        StringBuilder uri = new StringBuilder("feishu-events:default");
+        char separator = '?';
+        for (Map.Entry<String, String> option : options.entrySet()) {
+            uri.append(separator).append(option.getKey()).append('=').append(option.getValue());
+            separator = '&';
+        }
+        return uri.toString();
+    }
+
+    private static void refuse(Exchange exchange) {
+        ApiException refusal = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, ApiException.class);
+        exchange.getMessage().setHeader(FeishuEventsHeaders.ACK_CODE, refusal.status());
+        exchange.getMessage().setBody("{\"error\":\"" + refusal.errorCode() + "\"}");
+        if (refusal.status() < 500) {
+            LOG.warn("Feishu long connection: event refused ({} {}): {}; message_id={}", refusal.status(),
+                    refusal.errorCode(), refusal.getMessage(), exchange.getIn().getHeader(FeishuEventsHeaders.MESSAGE_ID));
+        }
+    }
+}
