@@ -79,7 +79,9 @@ public final class HttpErrorAnswers {
 
     private static boolean servesPath(CamelContext camelContext, String path) {
         for (Route route : camelContext.getRoutes()) {
-            if (route.getEndpoint() instanceof PlatformHttpEndpoint http
+            // a route that is not started (the webhook in long-connection mode) serves nothing
+            if (route.getEndpoint() instanceof PlatformHttpEndpoint http && camelContext.getRouteController()
+                    .getRouteStatus(route.getRouteId()).isStarted()
                     && path.matches(http.getPath().replaceAll("\\{[^}/]+}", "[^/]+"))) {
                 return true;
             }
