@@ -21,6 +21,9 @@ import java.util.List;
  *       auth code makes them reconnect.</li>
  *   <li>{@code hang-handshake}: the TCP connection is accepted and the upgrade request never answered (until the
  *       fault is replaced, when such connections are closed).</li>
+ *   <li>{@code lose-acks}: acknowledgements are lost on their way to Feishu: read and thrown away, so every delivery
+ *       times out and the event is delivered again, as after a client that stored an event and died before its
+ *       acknowledgement left. Lasts until the next fault.</li>
  *   <li>{@code none}: back to normal; events held while silent go out.</li>
  * </ul>
  * {@code count} limits refuse-endpoint, refuse-handshake and hang-handshake to that many requests, after which the
@@ -35,8 +38,9 @@ public record LongConnectionFault(String mode, Integer code, String msg, Integer
     public static final String REFUSE_ENDPOINT = "refuse-endpoint";
     public static final String REFUSE_HANDSHAKE = "refuse-handshake";
     public static final String HANG_HANDSHAKE = "hang-handshake";
+    public static final String LOSE_ACKS = "lose-acks";
     public static final String NONE = "none";
-    static final List<String> MODES = List.of(SILENT, DROP, REFUSE_ENDPOINT, REFUSE_HANDSHAKE, HANG_HANDSHAKE, NONE);
+    static final List<String> MODES = List.of(SILENT, DROP, REFUSE_ENDPOINT, REFUSE_HANDSHAKE, HANG_HANDSHAKE, LOSE_ACKS, NONE);
 
     /** Feishu's endpoint codes that its SDKs take as the server's trouble and retry after. */
     static final int SYSTEM_BUSY = 1;
@@ -76,6 +80,10 @@ public record LongConnectionFault(String mode, Integer code, String msg, Integer
 
     public static LongConnectionFault drop() {
         return new LongConnectionFault(DROP, null, null, null, null, 0);
+    }
+
+    public static LongConnectionFault loseAcks() {
+        return new LongConnectionFault(LOSE_ACKS, null, null, null, null, 0);
     }
 
     public static LongConnectionFault none() {

@@ -491,6 +491,10 @@ public final class LongConnectionSandbox implements AutoCloseable {
 
     private void acknowledged(Link link, LongConnectionFrame ack) {
         link.acks++;
+        if (fault.mode().equals(LongConnectionFault.LOSE_ACKS)) {
+            LOG.info("Sandbox long connection {}: the acknowledgement of {} is lost (fault lose-acks)", link.id, ack.header("message_id"));
+            return;
+        }
         Attempt attempt = attempts.get(String.valueOf(ack.header("message_id")));
         if (attempt == null) {
             LOG.info("Sandbox long connection {} acknowledged message {}, which was never pushed", link.id, ack.header("message_id"));
