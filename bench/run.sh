@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# HR Bridge benchmark, one command, five figures (see BENCHMARKS.md):
+# HR Bridge benchmark, one command, six figures (see BENCHMARKS.md):
 #   (5) start-up: time from `java -jar` to /observe/health UP, fresh ./data and restart;
 #   (2) a bare platform-http route answering 200, in the same JVM: the ceiling of this machine;
 #   (1) webhook acknowledgements: signed, encrypted v2 events with unique ids, 32 connections (wrk);
 #   (4) resident memory and heap after the load, errors in the log, time until the backlog was processed;
 #   (3) end-to-end latency from the 200 to the upstream call at a steady 200 events/s, HR Bridge running live
-#       against a local stub of Feishu (bench/EndToEnd.java).
+#       against a local stub of Feishu (bench/EndToEnd.java);
+#   (6) long-connection acknowledgements: HR Bridge live in long-connection mode against the sandbox's Feishu in a
+#       process of its own (bench/LongConnectionLoad.java), which pushes unique events over the one connection with
+#       64 unacknowledged at a time and times each push to its acknowledgement.
 # Usage: bench/run.sh [seconds] [connections]        (needs wrk: apt-get install wrk)
 # HR Bridge runs as operators start it, with bin/hr-bridge (on two CPUs or fewer: C1 only, see that script).
 # BENCH_EVENT_TYPE picks the event type of (1) (default: the seed's hire.eco_account.created_v1, whose flow calls
@@ -100,4 +103,14 @@ for RATE in $((E2E_RATE / 2)) $E2E_RATE; do
   E2E=$(java bench/EndToEnd.java http://127.0.0.1:18080/webhooks/feishu/events 18181 $RATE $E2E_SECONDS "$KEY" "$TOKEN" | grep RESULT)
   echo "(3) end to end at $RATE/s:  $E2E"
 done
+stop
+
+rm -rf "$WORK/data" "$WORK/sim.url"
+java -cp "$JAR" bench/LongConnectionLoad.java "$WORK/sim.url" $SECONDS_PER_RUN 64 "$EVENT_TYPE" > "$WORK/long-connection.out" 2>&1 &
+LOAD=$!
+until [ -s "$WORK/sim.url" ]; do kill -0 $LOAD 2>/dev/null || { cat "$WORK/long-connection.out" >&2; exit 1; }; sleep 0.1; done
+start FEISHU_APP_ID=cli_bench FEISHU_APP_SECRET=bench-secret HRB_API_TOKEN=bench-api-token \
+  FEISHU_BASE_URL="$(cat "$WORK/sim.url")" FEISHU_EVENT_MODE=long-connection
+wait $LOAD || { cat "$WORK/long-connection.out" >&2; exit 1; }
+echo "(6) long connection: $(grep RESULT "$WORK/long-connection.out")"
 stop

@@ -28,6 +28,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -141,6 +142,7 @@ public final class LongConnectionSandbox implements AutoCloseable {
     private boolean closed;
 
     private volatile ClientConfig clientConfig = ClientConfig.FEISHU_DEFAULTS;
+    private final List<Consumer<Delivery>> ackListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Duration ackTimeout = FEISHU_ACK_TIMEOUT;
     private volatile int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private volatile int maxConnections = FEISHU_CONNECTION_LIMIT;
@@ -309,6 +311,15 @@ public final class LongConnectionSandbox implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * Calls {@code listener} with each delivery acknowledged with 200, on the connection's thread (keep it short): how a
+     * load generator keeps a window of events in flight and times them without reading the records.
+     */
+    public LongConnectionSandbox onAcknowledged(Consumer<Delivery> listener) {
+        ackListeners.add(listener);
+        return this;
     }
 
     /** Every delivery attempt, in the order they were made. */
@@ -515,6 +526,10 @@ public final class LongConnectionSandbox implements AutoCloseable {
         if (Integer.valueOf(200).equals(attempt.code)) {
             attempt.outcome = "acked";
             attempt.event.state = "acked";
+            if (!ackListeners.isEmpty()) {
+                Delivery delivery = attempt.view();
+                ackListeners.forEach(listener -> listener.accept(delivery));
+            }
             LOG.info("Sandbox long connection: event {} acknowledged on {} in {} ms (biz_rt {})", attempt.event.eventId, link.id,
                     attempt.latencyMs, attempt.bizRt);
             return;
