@@ -468,12 +468,11 @@ final class LongConnectionClient implements LongConnection.Receiver {
     }
 
     @Override
-    public void onOversized(LongConnection connection, long bytes) {
+    public void onNotAFrame(LongConnection connection, String what) {
         framesReceived.incrementAndGet();
         unparseableFrames.incrementAndGet();
         metrics.frame("other", "in");
-        LOG.warn("Feishu long connection for app {}: skipped a message of {} bytes on conn_id={}, over maxFrameBytes {}",
-                appName, bytes, connection.connectionId(), options.getMaxFrameBytes());
+        LOG.warn("Feishu long connection for app {}: skipped {} on conn_id={}", appName, what, connection.connectionId());
     }
 
     @Override

@@ -7,7 +7,6 @@ import com.lark.oapi.google.protobuf.InvalidProtocolBufferException;
 import com.lark.oapi.ws.pb.Pbbp2;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -211,9 +210,7 @@ final class ScriptedFeishu implements AutoCloseable {
                 request.response().end();
             }
             default -> {
-                HttpConnection tcp = request.connection();
-                request.toWebSocket().onSuccess(socket ->
-                        connections.add(new Connection(socket, tcp, parameter(query, "device_id"))));
+                request.toWebSocket().onSuccess(socket -> connections.add(new Connection(socket, parameter(query, "device_id"))));
             }
         }
     }
@@ -255,7 +252,6 @@ final class ScriptedFeishu implements AutoCloseable {
 
         final String deviceId;
         private final ServerWebSocket socket;
-        private final HttpConnection tcp;
         private final List<Pbbp2.Frame> pings = new CopyOnWriteArrayList<>();
         private final List<Long> pingNanos = new CopyOnWriteArrayList<>();
         private final List<Pbbp2.Frame> acks = new CopyOnWriteArrayList<>();
@@ -265,9 +261,8 @@ final class ScriptedFeishu implements AutoCloseable {
         private volatile boolean closed;
         private volatile long closedNanos;
 
-        Connection(ServerWebSocket socket, HttpConnection tcp, String deviceId) {
+        Connection(ServerWebSocket socket, String deviceId) {
             this.socket = socket;
-            this.tcp = tcp;
             this.deviceId = deviceId;
             socket.binaryMessageHandler(this::received);
             socket.closeHandler(ignored -> {
@@ -307,6 +302,10 @@ final class ScriptedFeishu implements AutoCloseable {
             socket.writeBinaryMessage(Buffer.buffer(bytes));
         }
 
+        void sendText(String text) {
+            socket.writeTextMessage(text);
+        }
+
         /** Sends one whole event; returns its frame. */
         Pbbp2.Frame sendEvent(String messageId, String payload) {
             Pbbp2.Frame frame = dataFrame("event", messageId, 1, 0, payload.getBytes(StandardCharsets.UTF_8));
@@ -316,11 +315,6 @@ final class ScriptedFeishu implements AutoCloseable {
 
         void close(int status, String reason) {
             socket.close((short) status, reason);
-        }
-
-        /** Drops the TCP connection under the WebSocket, without a closing handshake. */
-        void dropTcp() {
-            tcp.close();
         }
 
         List<Pbbp2.Frame> pings() {
