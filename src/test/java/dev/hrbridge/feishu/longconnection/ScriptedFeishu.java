@@ -15,6 +15,7 @@ import io.vertx.core.http.ServerWebSocket;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -252,10 +253,11 @@ final class ScriptedFeishu implements AutoCloseable {
 
         final String deviceId;
         private final ServerWebSocket socket;
-        private final List<Pbbp2.Frame> pings = new CopyOnWriteArrayList<>();
-        private final List<Long> pingNanos = new CopyOnWriteArrayList<>();
-        private final List<Pbbp2.Frame> acks = new CopyOnWriteArrayList<>();
-        private final List<Long> ackNanos = new CopyOnWriteArrayList<>();
+        // guarded by this: appended on Vert.x's thread, read by the test
+        private final List<Pbbp2.Frame> pings = new ArrayList<>();
+        private final List<Long> pingNanos = new ArrayList<>();
+        private final List<Pbbp2.Frame> acks = new ArrayList<>();
+        private final List<Long> ackNanos = new ArrayList<>();
         private final AtomicInteger unparseable = new AtomicInteger();
         private volatile Short closeStatus;
         private volatile boolean closed;
@@ -281,16 +283,20 @@ final class ScriptedFeishu implements AutoCloseable {
                 return;
             }
             if (frame.getMethod() == 0 && "ping".equals(value(frame, "type"))) {
-                pings.add(frame);
-                pingNanos.add(System.nanoTime());
+                synchronized (this) {
+                    pings.add(frame);
+                    pingNanos.add(System.nanoTime());
+                }
                 if (answerPongs) {
                     send(Pbbp2.Frame.newBuilder().setSeqID(0).setLogID(0).setService(frame.getService()).setMethod(0)
                             .addHeaders(header("type", "pong"))
                             .setPayload(ByteString.copyFromUtf8(pongConfig != null ? pongConfig : clientConfig)).build());
                 }
             } else {
-                acks.add(frame);
-                ackNanos.add(System.nanoTime());
+                synchronized (this) {
+                    acks.add(frame);
+                    ackNanos.add(System.nanoTime());
+                }
             }
         }
 
@@ -317,24 +323,24 @@ final class ScriptedFeishu implements AutoCloseable {
             socket.close((short) status, reason);
         }
 
-        List<Pbbp2.Frame> pings() {
+        synchronized List<Pbbp2.Frame> pings() {
             return List.copyOf(pings);
         }
 
-        List<Long> pingNanos() {
+        synchronized List<Long> pingNanos() {
             return List.copyOf(pingNanos);
         }
 
-        List<Pbbp2.Frame> acks() {
+        synchronized List<Pbbp2.Frame> acks() {
             return List.copyOf(acks);
         }
 
-        List<Long> ackNanos() {
+        synchronized List<Long> ackNanos() {
             return List.copyOf(ackNanos);
         }
 
         /** The acknowledgement of {@code messageId}, or null. */
-        Pbbp2.Frame ackOf(String messageId) {
+        synchronized Pbbp2.Frame ackOf(String messageId) {
             return acks.stream().filter(ack -> messageId.equals(value(ack, "message_id"))).findFirst().orElse(null);
         }
 
