@@ -23,7 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * before: code {@link FeishuEventsHeaders#ACK_CODE} when the route set it, else 500 when the exchange failed,
  * else 200. Feishu waits 3 s for it and delivers the event again without it.
  */
-public class FeishuEventsConsumer extends DefaultConsumer implements LongConnectionClient.EventSink {
+public class FeishuEventsConsumer extends DefaultConsumer {
 
     private final String appName;
     private ScheduledExecutorService scheduler;
@@ -76,7 +76,7 @@ public class FeishuEventsConsumer extends DefaultConsumer implements LongConnect
         Registry registry = endpoint.getCamelContext().getRegistry();
         LongConnectionMetrics metrics = new LongConnectionMetrics(appName,
                 () -> registry.lookupByNameAndType("metricsRegistry", MeterRegistry.class));
-        client = new LongConnectionClient(appName, app, options, this, metrics, scheduler, httpThreads);
+        client = new LongConnectionClient(appName, app, options, this::deliver, metrics, scheduler, httpThreads);
         client.start();
         endpoint.getComponent().started(this);
     }
@@ -100,8 +100,7 @@ public class FeishuEventsConsumer extends DefaultConsumer implements LongConnect
         super.doStop();
     }
 
-    @Override
-    public void deliver(EventDelivery delivery) {
+    private void deliver(EventDelivery delivery) {
         Exchange exchange = createExchange(false);
         Message message = exchange.getIn();
         message.setBody(delivery.payload());

@@ -21,8 +21,8 @@ final class LongConnection implements WebSocket.Listener {
     interface Receiver {
         void onMessage(LongConnection connection, byte[] message);
 
-        /** A message over the size limit was skipped; {@code bytes} of it were seen. */
-        void onOversized(LongConnection connection, long bytes);
+        /** A message that cannot be a frame was skipped: one over the size limit, or a text message. */
+        void onNotAFrame(LongConnection connection, String what);
 
         /** The socket is gone: closed by Feishu, or broken. Reported at most once. */
         void onLost(LongConnection connection, String reason, String metricReason);
@@ -78,7 +78,7 @@ final class LongConnection implements WebSocket.Listener {
             if (last) {
                 long seen = skipping;
                 skipping = -1;
-                receiver.onOversized(this, seen);
+                receiver.onNotAFrame(this, "a message of " + seen + " bytes, over maxFrameBytes " + maxFrameBytes);
                 readNext();
             } else {
                 webSocket.request(1);
@@ -101,9 +101,8 @@ final class LongConnection implements WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        // Feishu speaks binary frames only; a text message is not a frame
         if (last) {
-            receiver.onMessage(this, new byte[0]);
+            receiver.onNotAFrame(this, "a text message (frames are binary)");
         }
         readNext();
         return null;

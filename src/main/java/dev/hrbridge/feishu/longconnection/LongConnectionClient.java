@@ -435,6 +435,7 @@ final class LongConnectionClient implements LongConnection.Receiver {
     }
 
     private boolean lost(LongConnection connection, String reason, String metricReason, long delay) {
+        boolean reconnect;
         synchronized (this) {
             if (connection != current) {
                 return false;
@@ -443,17 +444,19 @@ final class LongConnectionClient implements LongConnection.Receiver {
             cancel(nextPing);
             connectedSince = null;
             lastDisconnectReason = reason;
-            if (stopping) {
-                return true;
+            reconnect = !stopping;
+            if (reconnect) {
+                state = State.RECONNECTING;
+                nextAttempt = scheduler.schedule(this::attempt, delay, TimeUnit.MILLISECONDS);
             }
-            state = State.RECONNECTING;
-            nextAttempt = scheduler.schedule(this::attempt, delay, TimeUnit.MILLISECONDS);
         }
         metrics.connected(false);
-        reconnects.incrementAndGet();
-        metrics.reconnect(metricReason);
         LOG.info("Feishu long connection for app {} disconnected: conn_id={}, reason: {}", appName,
                 connection.connectionId(), reason);
+        if (reconnect) {
+            reconnects.incrementAndGet();
+            metrics.reconnect(metricReason);
+        }
         return true;
     }
 
@@ -468,12 +471,11 @@ final class LongConnectionClient implements LongConnection.Receiver {
     }
 
     @Override
-    public void onOversized(LongConnection connection, long bytes) {
+    public void onNotAFrame(LongConnection connection, String what) {
         framesReceived.incrementAndGet();
         unparseableFrames.incrementAndGet();
         metrics.frame("other", "in");
-        LOG.warn("Feishu long connection for app {}: skipped a message of {} bytes on conn_id={}, over maxFrameBytes {}",
-                appName, bytes, connection.connectionId(), options.getMaxFrameBytes());
+        LOG.warn("Feishu long connection for app {}: skipped {} on conn_id={}", appName, what, connection.connectionId());
     }
 
     @Override

@@ -134,7 +134,12 @@ public class LongConnectionOptions {
         this.stopTimeout = stopTimeout;
     }
 
-    /** {@code host:port} of an HTTP CONNECT proxy for the endpoint request and the WebSocket; none by default. */
+    /**
+     * {@code host:port} of an HTTP proxy for the endpoint request and the WebSocket (over HTTPS both go through a
+     * CONNECT tunnel); none by default. A proxy that wants credentials is not supported: the JDK's HTTP client
+     * sends no Basic credentials through a tunnel unless the JVM was started with
+     * {@code -Djdk.http.auth.tunneling.disabledSchemes=}, which is no per-connection setting.
+     */
     public String getProxy() {
         return proxy;
     }

@@ -204,15 +204,16 @@ class FeishuEventsConsumerTest {
     }
 
     @Test
-    void anUnparseableFrameIsCountedAndTheConnectionGoesOn() throws Exception {
+    void anUnparseableFrameOrATextMessageIsCountedAndTheConnectionGoesOn() throws Exception {
         bed = LongConnectionBed.start(feishu, "");
         Connection connection = bed.connection(1);
 
         connection.sendBytes(new byte[] {(byte) 0xff, (byte) 0xff, 0x01});
+        connection.sendText("{\"not\":\"a frame\"}");
         connection.sendEvent("msg-1", EVENT);
 
         await().atMost(Duration.ofSeconds(3)).until(() -> connection.ackOf("msg-1") != null);
-        assertThat(bed.status().unparseableFrames()).isEqualTo(1);
+        assertThat(bed.status().unparseableFrames()).isEqualTo(2);
         assertThat(bed.status().connects()).isEqualTo(1);
     }
 

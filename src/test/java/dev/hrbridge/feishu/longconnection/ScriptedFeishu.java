@@ -7,7 +7,6 @@ import com.lark.oapi.google.protobuf.InvalidProtocolBufferException;
 import com.lark.oapi.ws.pb.Pbbp2;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -16,6 +15,7 @@ import io.vertx.core.http.ServerWebSocket;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -211,9 +211,7 @@ final class ScriptedFeishu implements AutoCloseable {
                 request.response().end();
             }
             default -> {
-                HttpConnection tcp = request.connection();
-                request.toWebSocket().onSuccess(socket ->
-                        connections.add(new Connection(socket, tcp, parameter(query, "device_id"))));
+                request.toWebSocket().onSuccess(socket -> connections.add(new Connection(socket, parameter(query, "device_id"))));
             }
         }
     }
@@ -255,19 +253,18 @@ final class ScriptedFeishu implements AutoCloseable {
 
         final String deviceId;
         private final ServerWebSocket socket;
-        private final HttpConnection tcp;
-        private final List<Pbbp2.Frame> pings = new CopyOnWriteArrayList<>();
-        private final List<Long> pingNanos = new CopyOnWriteArrayList<>();
-        private final List<Pbbp2.Frame> acks = new CopyOnWriteArrayList<>();
-        private final List<Long> ackNanos = new CopyOnWriteArrayList<>();
+        // guarded by this: appended on Vert.x's thread, read by the test
+        private final List<Pbbp2.Frame> pings = new ArrayList<>();
+        private final List<Long> pingNanos = new ArrayList<>();
+        private final List<Pbbp2.Frame> acks = new ArrayList<>();
+        private final List<Long> ackNanos = new ArrayList<>();
         private final AtomicInteger unparseable = new AtomicInteger();
         private volatile Short closeStatus;
         private volatile boolean closed;
         private volatile long closedNanos;
 
-        Connection(ServerWebSocket socket, HttpConnection tcp, String deviceId) {
+        Connection(ServerWebSocket socket, String deviceId) {
             this.socket = socket;
-            this.tcp = tcp;
             this.deviceId = deviceId;
             socket.binaryMessageHandler(this::received);
             socket.closeHandler(ignored -> {
@@ -286,16 +283,20 @@ final class ScriptedFeishu implements AutoCloseable {
                 return;
             }
             if (frame.getMethod() == 0 && "ping".equals(value(frame, "type"))) {
-                pings.add(frame);
-                pingNanos.add(System.nanoTime());
+                synchronized (this) {
+                    pings.add(frame);
+                    pingNanos.add(System.nanoTime());
+                }
                 if (answerPongs) {
                     send(Pbbp2.Frame.newBuilder().setSeqID(0).setLogID(0).setService(frame.getService()).setMethod(0)
                             .addHeaders(header("type", "pong"))
                             .setPayload(ByteString.copyFromUtf8(pongConfig != null ? pongConfig : clientConfig)).build());
                 }
             } else {
-                acks.add(frame);
-                ackNanos.add(System.nanoTime());
+                synchronized (this) {
+                    acks.add(frame);
+                    ackNanos.add(System.nanoTime());
+                }
             }
         }
 
@@ -305,6 +306,10 @@ final class ScriptedFeishu implements AutoCloseable {
 
         void sendBytes(byte[] bytes) {
             socket.writeBinaryMessage(Buffer.buffer(bytes));
+        }
+
+        void sendText(String text) {
+            socket.writeTextMessage(text);
         }
 
         /** Sends one whole event; returns its frame. */
@@ -318,29 +323,24 @@ final class ScriptedFeishu implements AutoCloseable {
             socket.close((short) status, reason);
         }
 
-        /** Drops the TCP connection under the WebSocket, without a closing handshake. */
-        void dropTcp() {
-            tcp.close();
-        }
-
-        List<Pbbp2.Frame> pings() {
+        synchronized List<Pbbp2.Frame> pings() {
             return List.copyOf(pings);
         }
 
-        List<Long> pingNanos() {
+        synchronized List<Long> pingNanos() {
             return List.copyOf(pingNanos);
         }
 
-        List<Pbbp2.Frame> acks() {
+        synchronized List<Pbbp2.Frame> acks() {
             return List.copyOf(acks);
         }
 
-        List<Long> ackNanos() {
+        synchronized List<Long> ackNanos() {
             return List.copyOf(ackNanos);
         }
 
         /** The acknowledgement of {@code messageId}, or null. */
-        Pbbp2.Frame ackOf(String messageId) {
+        synchronized Pbbp2.Frame ackOf(String messageId) {
             return acks.stream().filter(ack -> messageId.equals(value(ack, "message_id"))).findFirst().orElse(null);
         }
 
