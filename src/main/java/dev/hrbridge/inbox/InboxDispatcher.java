@@ -171,7 +171,7 @@ public class InboxDispatcher implements AutoCloseable {
             return 0;
         }
         Instant now = clock.instant();
-        List<String> ids = repository.claimableIds(now, now.minus(staleHeartbeat), Math.min(room, 1000));
+        List<String> ids = repository.claimableIds(nodeId, now, now.minus(staleHeartbeat), Math.min(room, 1000));
         ids.forEach(this::submit);
         return ids.size();
     }

@@ -153,8 +153,8 @@ public class InboxRepository {
     }
 
     /**
-     * Takes {@code id} for processing when it is due, or when its lease ran out or its owner has no fresh
-     * heartbeat (it died, possibly before its first beat).
+     * Takes {@code id} for processing when it is due, or when its lease ran out or its owner, another node than
+     * {@code owner}, has no fresh heartbeat (it died, possibly before its first beat).
      * Counts the attempt. Empty when another worker has it or it is final.
      */
     public Optional<InboxMessage> claim(String id, String owner, Instant now, Duration lease, Instant staleHeartbeat)
@@ -163,15 +163,16 @@ public class InboxRepository {
             try (PreparedStatement update = connection.prepareStatement(
                     "UPDATE inbox SET state = 'PROCESSING', lease_owner = ?, lease_until = ?, attempts = attempts + 1, "
                             + "updated_at = ? WHERE id = ? AND ((state = 'PENDING' AND next_attempt_at <= ?) OR "
-                            + "(state = 'PROCESSING' AND (lease_until < ? OR lease_owner NOT IN "
-                            + "(SELECT node_id FROM hrb_node WHERE heartbeat_at >= ?))))")) {
+                            + "(state = 'PROCESSING' AND (lease_until < ? OR (lease_owner <> ? AND lease_owner NOT IN "
+                            + "(SELECT node_id FROM hrb_node WHERE heartbeat_at >= ?)))))")) {
                 update.setString(1, owner);
                 update.setObject(2, time(now.plus(lease)));
                 update.setObject(3, time(now));
                 update.setString(4, id);
                 update.setObject(5, time(now));
                 update.setObject(6, time(now));
-                update.setObject(7, time(staleHeartbeat));
+                update.setString(7, owner);
+                update.setObject(8, time(staleHeartbeat));
                 if (update.executeUpdate() != 1) {
                     return Optional.empty();
                 }
@@ -182,23 +183,26 @@ public class InboxRepository {
 
     /** The poller's two queries; each reads a range of the (state, next_attempt_at) index in its order. */
     static final String ORPHANED_IDS = "SELECT id FROM inbox WHERE state = 'PROCESSING' AND (lease_until < ? OR "
-            + "lease_owner NOT IN (SELECT node_id FROM hrb_node WHERE heartbeat_at >= ?)) "
+            + "(lease_owner <> ? AND lease_owner NOT IN (SELECT node_id FROM hrb_node WHERE heartbeat_at >= ?))) "
             + "ORDER BY state, next_attempt_at FETCH FIRST ? ROWS ONLY";
     static final String DUE_IDS = "SELECT id FROM inbox WHERE state = 'PENDING' AND next_attempt_at <= ? "
             + "ORDER BY state, next_attempt_at FETCH FIRST ? ROWS ONLY";
 
     /**
-     * Ids of rows a poller should try to claim: held by an expired lease or a silent node first, then due ones,
+     * Ids of rows {@code node}'s poller should try to claim: held by an expired lease or by another node that fell
+     * silent first (never {@code node}'s own: it is alive, its workers run them, however late its own heartbeat is, e.g.
+     * right after the database was gone), then due ones,
      * oldest due first, {@code limit} in all. Two queries rather than one: an OR over both states made H2 read the
      * whole table, payloads included, on every poll (a third of the CPU while a 170,000-event backlog was worked off).
      */
-    public List<String> claimableIds(Instant now, Instant staleHeartbeat, int limit) throws SQLException {
+    public List<String> claimableIds(String node, Instant now, Instant staleHeartbeat, int limit) throws SQLException {
         List<String> ids = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement orphaned = connection.prepareStatement(ORPHANED_IDS)) {
                 orphaned.setObject(1, time(now));
-                orphaned.setObject(2, time(staleHeartbeat));
-                orphaned.setInt(3, limit);
+                orphaned.setString(2, node);
+                orphaned.setObject(3, time(staleHeartbeat));
+                orphaned.setInt(4, limit);
                 addFirstColumn(orphaned, ids);
             }
             if (ids.size() < limit) {

@@ -98,7 +98,7 @@ class InboxRepositoryTest {
         InboxMessage.New claimed = message("k").claimedBy("node-a");
         inbox.write(List.of(claimed), List.of(), LEASE, NOW);
         Instant later = NOW.plus(LEASE).plusSeconds(1);
-        assertThat(inbox.claimableIds(later, NOW.minusSeconds(60), 10)).containsExactly(claimed.id());
+        assertThat(inbox.claimableIds("node-b", later, NOW.minusSeconds(60), 10)).containsExactly(claimed.id());
         InboxMessage taken = inbox.claim(claimed.id(), "node-b", later, LEASE, NOW.minusSeconds(60)).orElseThrow();
         assertThat(taken.leaseOwner()).isEqualTo("node-b");
         assertThat(taken.attempts()).isEqualTo(2);
@@ -115,8 +115,26 @@ class InboxRepositoryTest {
         InboxMessage.New claimed = message("k").claimedBy("dead-node");
         inbox.write(List.of(claimed), List.of(), LEASE, NOW);
         Instant staleBefore = NOW.minusSeconds(20);
-        assertThat(inbox.claimableIds(NOW.plusSeconds(1), staleBefore, 10)).containsExactly(claimed.id());
+        assertThat(inbox.claimableIds("node-b", NOW.plusSeconds(1), staleBefore, 10)).containsExactly(claimed.id());
         assertThat(inbox.claim(claimed.id(), "node-b", NOW.plusSeconds(1), LEASE, staleBefore)).isPresent();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aNodeWhoseOwnHeartbeatIsLateNeverTakesBackTheWorkItIsRunning(String vendor) throws Exception {
+        // right after the database was gone the node's own heartbeat is old: its running work is not orphaned
+        open(vendor);
+        beat("node-a", NOW.minusSeconds(60));
+        InboxMessage.New running = message("k").claimedBy("node-a");
+        inbox.write(List.of(running), List.of(), LEASE, NOW);
+        Instant staleBefore = NOW.minusSeconds(20);
+
+        assertThat(inbox.claimableIds("node-a", NOW.plusSeconds(1), staleBefore, 10)).isEmpty();
+        assertThat(inbox.claim(running.id(), "node-a", NOW.plusSeconds(1), LEASE, staleBefore)).isEmpty();
+        assertThat(inbox.find(running.id()).orElseThrow().attempts()).isEqualTo(1);
+        // another node takes it over, and the owner itself once its lease ran out
+        assertThat(inbox.claimableIds("node-b", NOW.plusSeconds(1), staleBefore, 10)).containsExactly(running.id());
+        assertThat(inbox.claimableIds("node-a", NOW.plus(LEASE).plusSeconds(1), staleBefore, 10)).containsExactly(running.id());
     }
 
     @ParameterizedTest
@@ -132,10 +150,10 @@ class InboxRepositoryTest {
             inbox.write(List.of(due.get(i)), List.of(), LEASE, NOW.minusSeconds(i));
         }
         inbox.write(List.of(message("later")), List.of(), LEASE, NOW.plusSeconds(60));
-        List<String> ids = inbox.claimableIds(NOW.plusSeconds(1), NOW.minusSeconds(20), 4);
+        List<String> ids = inbox.claimableIds("node-b", NOW.plusSeconds(1), NOW.minusSeconds(20), 4);
         assertThat(ids.subList(0, 2)).containsExactlyInAnyOrder(orphaned.get(0).id(), orphaned.get(1).id());
         assertThat(ids.subList(2, 4)).containsExactly(due.get(4).id(), due.get(3).id());
-        assertThat(inbox.claimableIds(NOW.plusSeconds(1), NOW.minusSeconds(20), 100)).hasSize(7);
+        assertThat(inbox.claimableIds("node-b", NOW.plusSeconds(1), NOW.minusSeconds(20), 100)).hasSize(7);
     }
 
     @org.junit.jupiter.api.Test
@@ -167,7 +185,7 @@ class InboxRepositoryTest {
         Result retry = new Result(State.PENDING, NOW.plusSeconds(10), true, null, 500, null, null, "HTTP 500");
         inbox.write(List.of(), List.of(new Finish(claimed.id(), "node-a", retry)), LEASE, NOW);
         assertThat(inbox.claim(claimed.id(), "node-a", NOW.plusSeconds(5), LEASE, NOW.minusSeconds(60))).isEmpty();
-        assertThat(inbox.claimableIds(NOW.plusSeconds(5), NOW.minusSeconds(60), 10)).isEmpty();
+        assertThat(inbox.claimableIds("node-b", NOW.plusSeconds(5), NOW.minusSeconds(60), 10)).isEmpty();
         assertThat(inbox.claim(claimed.id(), "node-a", NOW.plusSeconds(11), LEASE, NOW.minusSeconds(60)))
                 .hasValueSatisfying(m -> assertThat(m.attempts()).isEqualTo(2));
     }
