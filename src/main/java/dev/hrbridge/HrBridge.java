@@ -68,6 +68,7 @@ public final class HrBridge implements AutoCloseable {
     private ExternalRoutes externalRoutes;
     private OperationsMBeans operations;
     private final StartupCheck startup = new StartupCheck();
+    private volatile CompletableFuture<Void> appTicketsAsked = CompletableFuture.completedFuture(null);
 
     private HrBridge(Settings settings, RuntimeMode mode, Database database, SimulatedPlatforms sandbox, Main main,
                      Runnable onUnexpectedStop) {
@@ -128,7 +129,7 @@ public final class HrBridge implements AutoCloseable {
             main.getCamelContext().getRegistry().lookupByNameAndType("inbox", Inbox.class).start();
             // store apps without a fresh app_ticket ask Feishu for one, now that their webhooks can take it
             AppTickets tickets = main.getCamelContext().getRegistry().lookupByNameAndType("appTickets", AppTickets.class);
-            CompletableFuture.runAsync(tickets::requestMissing);
+            bridge.appTicketsAsked = CompletableFuture.runAsync(tickets::requestMissing);
         } catch (Exception e) {
             bridge.close();
             throw e;
@@ -162,10 +163,7 @@ public final class HrBridge implements AutoCloseable {
         // in long-connection mode nothing of a self-built app arrives by webhook, so its path is not served at all;
         // a store app's events come by webhook in every mode
         FeishuApps apps = FeishuApps.of(settings);
-        FeishuEventMode eventMode = FeishuEventMode.of(settings);
-        camel.put("hrb.feishu.webhook.enabled", String.valueOf(apps.defaultApp().receivesByWebhook(eventMode)));
-        camel.put("hrb.feishu.app-webhooks.enabled", String.valueOf(apps.all().stream()
-                .anyMatch(app -> !app.isDefault() && app.receivesByWebhook(eventMode))));
+        camel.put("hrb.feishu.webhook.enabled", String.valueOf(apps.defaultApp().receivesByWebhook(FeishuEventMode.of(settings))));
         camel.put("camel.main.routesIncludePattern",
                 PackagedRoutes.expand(settings.require("camel.main.routesIncludePattern"), HrBridge.class));
         camel.forEach(main::addOverrideProperty);
@@ -247,6 +245,11 @@ public final class HrBridge implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** Done once each store app without a fresh app_ticket has asked Feishu for one (at start, in the background). */
+    public CompletableFuture<Void> appTicketsAsked() {
+        return appTicketsAsked;
     }
 
     /** The simulated platforms in sandbox mode, else null. */
