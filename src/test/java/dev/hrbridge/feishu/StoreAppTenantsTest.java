@@ -6,6 +6,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.hrbridge.ApiClient;
 import dev.hrbridge.TestBridge;
+import dev.hrbridge.ops.SecretMasking;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,7 @@ class StoreAppTenantsTest {
     private static final String RESEND = "/open-apis/auth/v3/app_ticket/resend";
     private static final String PACKAGES = "/open-apis/hire/v1/eco_background_check_packages";
     private static final String QR_CODES = "/open-apis/corehr/v2/onboarding_qr_codes";
+    private static final String REVOKE = "/open-apis/corehr/v2/offboardings/revoke";
     private static final String API_TOKEN = "store-test-api-token";
     private static final String STORE_APP_ID = "cli_a0store00provider";
     private static final String STORE_SECRET = "store-app-secret-4f1c";
@@ -143,6 +145,12 @@ class StoreAppTenantsTest {
     }
 
     @Test
+    void theStoreAppsSecretsAreMaskedInEveryLogLine() {
+        assertThat(SecretMasking.masked("secret " + STORE_SECRET + ", key " + STORE_KEY + ", token " + STORE_TOKEN))
+                .isEqualTo("secret ****, key ****, token ****");
+    }
+
+    @Test
     void theSelfBuiltAppsCoreHrCallsKeepItsOwnToken() throws Exception {
         feishu.stubFor(post(QR_CODES).willReturn(okJson("""
                 {"code":0,"msg":"success","data":{"qr_code":{"id":"qr-%s","url":"https://example.com/qr","png":"https://example.com/qr.png",
@@ -154,6 +162,16 @@ class StoreAppTenantsTest {
 
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         feishu.verify(exactly(1), postRequestedFor(urlPathEqualTo(QR_CODES))
+                .withHeader("Authorization", equalTo("Bearer t-self-built")));
+
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(okJson("{\"code\":0,\"msg\":\"success\",\"data\":{}}")));
+        HttpResponse<String> accepted = api.post("/api/v1/offboardings/revoke",
+                "{\"offboarding_id\":\"" + System.nanoTime() + "\",\"operator_id\":\"6982509313466189341\"}",
+                "HrbFeishuApp", "provider", "HrbTenantKey", TENANT_A);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String statusUrl = JSON.readTree(accepted.body()).path("status_url").asText();
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.getJson(statusUrl).path("state").asText(), "SUCCEEDED"::equals);
+        feishu.verify(exactly(1), postRequestedFor(urlPathEqualTo(REVOKE))
                 .withHeader("Authorization", equalTo("Bearer t-self-built")));
     }
 
