@@ -10,6 +10,9 @@ import dev.hrbridge.config.Settings;
 import dev.hrbridge.config.SettingsValidator;
 import dev.hrbridge.config.SimulatedPlatforms;
 import dev.hrbridge.db.Database;
+import dev.hrbridge.feishu.AppTickets;
+import dev.hrbridge.feishu.FeishuApp;
+import dev.hrbridge.feishu.FeishuApps;
 import dev.hrbridge.feishu.longconnection.LongConnectionConfiguration;
 import dev.hrbridge.feishu.longconnection.LongConnectionRoutes;
 import dev.hrbridge.hire.EcoAccountConfiguration;
@@ -50,7 +53,7 @@ public final class HrBridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HrBridge.class);
 
     static final String SANDBOX_API_TOKEN = "sandbox-token";
-    /** Settings whose values never appear in a log line. */
+    /** Settings whose values never appear in a log line; every Feishu app's secrets too ({@link #secrets}). */
     static final List<String> SECRET_KEYS = List.of("feishu.app-secret", "feishu.encrypt-key", "feishu.verification-token",
             "hrb.api.token", "hrb.db.password", "iot.app-secret", "qr.notify.secret", "hrb.management.token");
 
@@ -65,6 +68,7 @@ public final class HrBridge implements AutoCloseable {
     private ExternalRoutes externalRoutes;
     private OperationsMBeans operations;
     private final StartupCheck startup = new StartupCheck();
+    private volatile CompletableFuture<Void> appTicketsAsked = CompletableFuture.completedFuture(null);
 
     private HrBridge(Settings settings, RuntimeMode mode, Database database, SimulatedPlatforms sandbox, Main main,
                      Runnable onUnexpectedStop) {
@@ -99,7 +103,7 @@ public final class HrBridge implements AutoCloseable {
             settings = settings.with(simulated);
         }
 
-        SecretMasking.mask(SECRET_KEYS.stream().map(settings::get).toList());
+        SecretMasking.mask(secrets(settings));
         Database database;
         try {
             database = Database.connect(settings);
@@ -123,6 +127,9 @@ public final class HrBridge implements AutoCloseable {
             // processing (the journal and the last run's backlog first) starts once every route, external ones
             // too, is in place: an event routed before its flow's route exists would end UNHANDLED
             main.getCamelContext().getRegistry().lookupByNameAndType("inbox", Inbox.class).start();
+            // store apps without a fresh app_ticket ask Feishu for one, now that their webhooks can take it
+            AppTickets tickets = main.getCamelContext().getRegistry().lookupByNameAndType("appTickets", AppTickets.class);
+            bridge.appTicketsAsked = CompletableFuture.runAsync(tickets::requestMissing);
         } catch (Exception e) {
             bridge.close();
             throw e;
@@ -142,17 +149,27 @@ public final class HrBridge implements AutoCloseable {
         return bridge;
     }
 
+    /** The values of {@link #SECRET_KEYS} and every Feishu app's secret, encrypt key and verification token. */
+    static List<String> secrets(Settings settings) {
+        List<String> secrets = new java.util.ArrayList<>(SECRET_KEYS.stream().map(settings::get).toList());
+        secrets.addAll(FeishuApps.of(settings).secrets());
+        return secrets;
+    }
+
     private void configure(CompletableFuture<Void> schema) {
         Map<String, String> camel = new LinkedHashMap<>(settings.asMap());
         camel.put("camel.management.port", settings.get("hrb.management.port"));
         camel.put("camel.management.host", settings.get("hrb.management.host"));
-        // in long-connection mode nothing arrives by webhook, so the webhook path is not served at all
-        camel.put("hrb.feishu.webhook.enabled", String.valueOf(FeishuEventMode.of(settings).webhook()));
+        // in long-connection mode nothing of a self-built app arrives by webhook, so its path is not served at all;
+        // a store app's events come by webhook in every mode
+        FeishuApps apps = FeishuApps.of(settings);
+        camel.put("hrb.feishu.webhook.enabled", String.valueOf(apps.defaultApp().receivesByWebhook(FeishuEventMode.of(settings))));
         camel.put("camel.main.routesIncludePattern",
                 PackagedRoutes.expand(settings.require("camel.main.routesIncludePattern"), HrBridge.class));
         camel.forEach(main::addOverrideProperty);
 
         main.bind("settings", settings);
+        main.bind("feishuApps", apps);
         main.bind("businessHttpServerFactory", new BusinessHttpServerFactory(settings));
         main.bind("runtimeMode", mode);
         main.bind("dataSource", database.dataSource());
@@ -230,6 +247,11 @@ public final class HrBridge implements AutoCloseable {
         return database;
     }
 
+    /** Done once each store app without a fresh app_ticket has asked Feishu for one (at start, in the background). */
+    public CompletableFuture<Void> appTicketsAsked() {
+        return appTicketsAsked;
+    }
+
     /** The simulated platforms in sandbox mode, else null. */
     public SimulatedPlatforms sandbox() {
         return sandbox;
@@ -266,8 +288,13 @@ public final class HrBridge implements AutoCloseable {
             }
             // the long connection first: what it already took is stored and acknowledged while the inbox still
             // takes it, what comes later Feishu delivers again
-            if (main.getCamelContext() != null && main.getCamelContext().getRoute(LongConnectionRoutes.ROUTE_ID) != null) {
-                main.getCamelContext().getRouteController().stopRoute(LongConnectionRoutes.ROUTE_ID);
+            if (main.getCamelContext() != null) {
+                for (FeishuApp app : FeishuApps.of(settings).all()) {
+                    String route = LongConnectionRoutes.routeId(app.name());
+                    if (main.getCamelContext().getRoute(route) != null) {
+                        main.getCamelContext().getRouteController().stopRoute(route);
+                    }
+                }
             }
             // stop taking work before the routes go, so nothing is half-run; the inbox keeps the rest
             Inbox inbox = main.getCamelContext() == null ? null

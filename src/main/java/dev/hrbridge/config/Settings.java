@@ -8,10 +8,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The resolved configuration of one HR Bridge instance.
@@ -67,6 +71,40 @@ public final class Settings {
         declared.keySet().forEach(key -> resolved.put(key, raw(key) == null ? "" : raw(key)));
         overrides.forEach(resolved::put);
         return resolved;
+    }
+
+    /**
+     * The names {@code n} for which some {@code <prefix>n.<suffix>} is set, in any source, with {@code suffix} one of
+     * {@code suffixes}: {@code namesUnder("feishu.apps.", List.of("app-id"))} finds {@code store-a} in
+     * {@code feishu.apps.store-a.app-id} and in {@code FEISHU_APPS_STORE_A_APP_ID} (an underscore in the name part of an
+     * environment variable reads as a dash, so such names are lower case letters, digits and dashes).
+     */
+    public Set<String> namesUnder(String prefix, List<String> suffixes) {
+        List<String> keys = new ArrayList<>(declared.keySet());
+        keys.addAll(overrides.keySet());
+        keys.addAll(system.stringPropertyNames());
+        Set<String> names = new TreeSet<>();
+        for (String key : keys) {
+            for (String suffix : suffixes) {
+                if (key.startsWith(prefix) && key.endsWith("." + suffix) && key.length() > prefix.length() + suffix.length() + 1) {
+                    names.add(key.substring(prefix.length(), key.length() - suffix.length() - 1));
+                }
+            }
+        }
+        String envPrefix = envName(prefix);
+        for (String variable : env.keySet()) {
+            for (String suffix : suffixes) {
+                String envSuffix = "_" + envName(suffix);
+                if (variable.startsWith(envPrefix) && variable.endsWith(envSuffix)
+                        && variable.length() > envPrefix.length() + envSuffix.length()) {
+                    names.add(variable.substring(envPrefix.length(), variable.length() - envSuffix.length())
+                            .toLowerCase(Locale.ROOT).replace('_', '-'));
+                }
+            }
+        }
+        // only names with a value: an empty variable means "not set"
+        names.removeIf(name -> suffixes.stream().noneMatch(suffix -> isSet(prefix + name + "." + suffix)));
+        return names;
     }
 
     public boolean isSet(String key) {

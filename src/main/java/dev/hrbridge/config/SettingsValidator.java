@@ -1,5 +1,6 @@
 package dev.hrbridge.config;
 
+import dev.hrbridge.feishu.FeishuApps;
 import dev.hrbridge.hire.CustomerCatalogue;
 import dev.hrbridge.offboarding.OffboardingRevoke;
 import dev.hrbridge.outbound.ApiThrottle;
@@ -48,6 +49,7 @@ public final class SettingsValidator {
         check(problems, () -> settings.getHttpUrl("feishu.base-url"));
         check(problems, () -> settings.getHttpUrl("iot.base-url"));
         check(problems, () -> FeishuEventMode.of(settings));
+        check(problems, () -> FeishuApps.of(settings));
         check(problems, () -> settings.getLong("feishu.long-connection.connect-timeout-ms", 1, 600_000));
         check(problems, () -> settings.getLong("feishu.long-connection.pong-timeout-ms", 100, 600_000));
         check(problems, () -> {

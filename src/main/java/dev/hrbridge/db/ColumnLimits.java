@@ -34,6 +34,10 @@ public final class ColumnLimits {
      */
     public static final int APP_ID = 128;
     public static final int TENANT_KEY = 128;
+    /** The name of a configured Feishu app ({@code default}, {@code feishu.apps.<name>}): {@code inbox.feishu_app} ... */
+    public static final int APP_NAME = 64;
+    /** {@code feishu_app_ticket.ticket}: the app_ticket Feishu pushes to a store app. */
+    public static final int APP_TICKET = 1024;
 
     private ColumnLimits() {
     }

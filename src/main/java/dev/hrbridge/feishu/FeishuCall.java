@@ -23,7 +23,8 @@ import java.util.Set;
 
 /**
  * The Java steps of the {@code feishu-call} route: reads the caller's {@code Hrb*} headers, authorizes the request
- * with the tenant token, classifies each answer, and writes the one log line and the metrics of the call.
+ * with the token of the app ({@code HrbFeishuApp}, default {@code default}) and tenant ({@code HrbTenantKey}) it names,
+ * classifies each answer, and writes the one log line and the metrics of the call.
  * The caller gets its own headers back plus {@code HrbHttpStatus}, {@code HrbPlatformCode}, {@code HrbPlatformMsg}.
  */
 public class FeishuCall {
@@ -34,6 +35,10 @@ public class FeishuCall {
     public static final String RETRYABLE_CODES = "HrbRetryableCodes";
     public static final String ACCEPTED_CODES = "HrbAcceptedCodes";
     public static final String TRACE_ID = "HrbTraceId";
+    /** The configured Feishu app the call is made as; the inbox sets it to the app an event came in through. */
+    public static final String FEISHU_APP = "HrbFeishuApp";
+    /** The tenant of a store app the call is for; the inbox sets it to the event's tenant_key. */
+    public static final String TENANT_KEY = "HrbTenantKey";
     public static final String HTTP_STATUS = "HrbHttpStatus";
     public static final String PLATFORM_CODE = "HrbPlatformCode";
     public static final String PLATFORM_MSG = "HrbPlatformMsg";
@@ -45,11 +50,13 @@ public class FeishuCall {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TenantTokenCache tokens;
+    private final FeishuApps apps;
     private final FeishuAnswerClassifier classifier;
     private final OutboundMetrics metrics;
 
-    public FeishuCall(TenantTokenCache tokens, FeishuAnswerClassifier classifier, OutboundMetrics metrics) {
+    public FeishuCall(TenantTokenCache tokens, FeishuApps apps, FeishuAnswerClassifier classifier, OutboundMetrics metrics) {
         this.tokens = tokens;
+        this.apps = apps;
         this.classifier = classifier;
         this.metrics = metrics;
     }
@@ -58,6 +65,8 @@ public class FeishuCall {
     static final class State {
         final String api;
         final String traceId;
+        final String app;
+        final String tenant;
         final Set<Integer> accepted;
         final Set<Integer> retryable;
         final Map<String, Object> callerHeaders;
@@ -66,9 +75,12 @@ public class FeishuCall {
         boolean repeated;
         Verdict verdict;
 
-        State(String api, String traceId, Set<Integer> accepted, Set<Integer> retryable, Map<String, Object> callerHeaders) {
+        State(String api, String traceId, String app, String tenant, Set<Integer> accepted, Set<Integer> retryable,
+              Map<String, Object> callerHeaders) {
             this.api = api;
             this.traceId = traceId;
+            this.app = app;
+            this.tenant = tenant;
             this.accepted = accepted;
             this.retryable = retryable;
             this.callerHeaders = callerHeaders;
@@ -94,16 +106,20 @@ public class FeishuCall {
         exchange.setProperty("HrbRequestJson", body == null || body instanceof String ? body
                 : JSON.writeValueAsString(body));
         exchange.setProperty(REPEAT, false);
-        exchange.setProperty(STATE, new State(api, in.getHeader(TRACE_ID, String.class),
+        String app = in.getHeader(FEISHU_APP, FeishuApp.DEFAULT, String.class).trim();
+        if (apps.get(app) == null) {
+            throw new IllegalArgumentException(FEISHU_APP + " names no configured Feishu app: '" + app + "'");
+        }
+        exchange.setProperty(STATE, new State(api, in.getHeader(TRACE_ID, String.class), app, in.getHeader(TENANT_KEY, String.class),
                 FeishuAnswerClassifier.codes(in.getHeader(ACCEPTED_CODES, String.class)),
                 FeishuAnswerClassifier.codes(in.getHeader(RETRYABLE_CODES, String.class)),
                 new LinkedHashMap<>(in.getHeaders())));
     }
 
-    /** Sets {@code Authorization: Bearer <tenant token>}. */
+    /** Sets {@code Authorization: Bearer <the (app, tenant)'s token>}. */
     public void authorize(Exchange exchange) {
         State state = state(exchange);
-        state.token = tokens.token();
+        state.token = tokens.token(state.app, state.tenant);
         exchange.getMessage().setHeader("Authorization", "Bearer " + state.token);
     }
 
@@ -116,7 +132,7 @@ public class FeishuCall {
                 answer.getHeader("x-ogw-ratelimit-reset", String.class), state.accepted, state.retryable);
         boolean repeat = state.verdict.kind() == Kind.TOKEN_REJECTED && !state.repeated;
         if (state.verdict.kind() == Kind.TOKEN_REJECTED) {
-            tokens.invalidate(state.token);
+            tokens.invalidate(state.app, state.tenant, state.token);
         }
         state.repeated |= repeat;
         exchange.setProperty(REPEAT, repeat);
@@ -182,9 +198,9 @@ public class FeishuCall {
             LOG.debug("feishu call api={} trace={} outcome=deferred", state.api, state.traceId);
             return;
         }
-        String line = "feishu call api={} trace={} http={} code={} outcome={} ms={}" + (state.repeated ? " token_refreshed=true" : "")
-                + (detail == null ? "" : " detail=\"{}\"");
-        Object[] args = {state.api, state.traceId, status, code, outcome, took.toMillis(), detail};
+        String line = "feishu call api={} trace={} app={} tenant={} http={} code={} outcome={} ms={}"
+                + (state.repeated ? " token_refreshed=true" : "") + (detail == null ? "" : " detail=\"{}\"");
+        Object[] args = {state.api, state.traceId, state.app, state.tenant, status, code, outcome, took.toMillis(), detail};
         if (OutboundOutcome.SUCCESS.equals(outcome)) {
             LOG.info(line, args);
         } else {

@@ -8,15 +8,30 @@ public sealed interface FeishuWebhook {
     }
 
     /**
-     * An event, v2 ({@code schema: "2.0"}) or v1 ({@code type: "event_callback"}). {@code json} is the plaintext
+     * An event, v2 ({@code schema: "2.0"}) or v1 ({@code type: "event_callback"}), received for the configured app
+     * {@code feishuApp} ({@link FeishuApp#DEFAULT} or a {@code feishu.apps.<name>}). {@code json} is the plaintext
      * event as Feishu sent it (decrypted when it came encrypted).
      */
-    record Event(String schema, String appId, String eventType, String eventId, String tenantKey, String createTime,
-                 String json) implements FeishuWebhook {
+    record Event(String feishuApp, String schema, String appId, String eventType, String eventId, String tenantKey,
+                 String createTime, String json) implements FeishuWebhook {
 
         /** (app_id, event_type, event_id): a redelivery carries the same key. */
         public String dedupKey() {
             return "feishu:" + appId + ":" + eventType + ":" + eventId;
+        }
+    }
+
+    /**
+     * A store app's {@code app_ticket} event (v1 envelope, {@code event.type: "app_ticket"}), which Feishu pushes about
+     * every hour and on request: the credential its app_access_token is fetched with. Kept, never routed as a flow.
+     *
+     * @param sentAt the envelope's {@code ts}, seconds since the epoch with a fraction, or null
+     */
+    record AppTicket(String feishuApp, String appId, String ticket, String sentAt) implements FeishuWebhook {
+
+        @Override
+        public String toString() {
+            return "AppTicket[feishuApp=" + feishuApp + ", appId=" + appId + ", sentAt=" + sentAt + "]";
         }
     }
 }

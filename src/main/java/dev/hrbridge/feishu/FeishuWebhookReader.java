@@ -21,11 +21,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns an inbound {@code POST /webhooks/feishu/events} into a verified {@link FeishuWebhook}, or refuses it
+ * Turns an inbound webhook of one configured Feishu app ({@code POST /webhooks/feishu/events} for the default app,
+ * {@code /webhooks/feishu/<name>/events} for a named one) into a verified {@link FeishuWebhook}, or refuses it
  * with the fitting 4xx: wrong content type 415, body over {@code hrb.webhook.max-body-bytes} 413, malformed JSON / missing fields / bad
  * base64 / undecryptable 400, a value longer than its column 400 {@code field_too_long}, wrong signature or
  * verification token 401, a signed request older than {@code feishu.webhook.max-age} 401 {@code stale_request},
- * an event of another app than {@code feishu.app-id} 401 {@code unknown_app}. Nothing is stored before this passes.
+ * an event of another app than this one's app id 401 {@code unknown_app}. Nothing is stored before this passes.
  * <p>
  * With an encrypt key the signature is checked before anything is decrypted. Only Feishu's URL handshake may come
  * unsigned; an unsigned body that does not decrypt to one gets the same 401 as a badly signed one, so an unsigned
@@ -36,7 +37,10 @@ public class FeishuWebhookReader {
     private static final String SIGNATURE = "X-Lark-Signature";
     private static final String TIMESTAMP = "X-Lark-Request-Timestamp";
     private static final String NONCE = "X-Lark-Request-Nonce";
+    /** The event type of the app_ticket Feishu pushes to store apps. */
+    public static final String APP_TICKET = "app_ticket";
 
+    private final String feishuApp;
     private final ObjectMapper json;
     private final FeishuCrypto crypto;
     private final byte[] verificationToken;
@@ -51,6 +55,13 @@ public class FeishuWebhookReader {
      */
     public FeishuWebhookReader(String encryptKey, String verificationToken, String appId, Duration maxAge, Clock clock,
                                long maxBodyBytes) {
+        this(FeishuApp.DEFAULT, encryptKey, verificationToken, appId, maxAge, clock, maxBodyBytes);
+    }
+
+    /** The reader of the configured app {@code feishuApp}, which each event it reads names. */
+    public FeishuWebhookReader(String feishuApp, String encryptKey, String verificationToken, String appId, Duration maxAge,
+                               Clock clock, long maxBodyBytes) {
+        this.feishuApp = feishuApp;
         this.maxBodyBytes = maxBodyBytes;
         this.json = new ObjectMapper();
         this.crypto = encryptKey == null ? null : new FeishuCrypto(encryptKey);
@@ -151,7 +162,8 @@ public class FeishuWebhookReader {
         } else {
             json = new String(payload, StandardCharsets.UTF_8);
         }
-        return "2.0".equals(message.path("schema").asText()) ? readV2(message, json, false) : readV1(message, json, false);
+        return "2.0".equals(message.path("schema").asText()) ? readV2(message, json, false)
+                : (FeishuWebhook.Event) readV1(message, json, false);
     }
 
     /** The plaintext of an envelope's {@code encrypt} value. */
@@ -193,10 +205,14 @@ public class FeishuWebhookReader {
         if (!message.path("event").isObject()) {
             throw ApiException.badRequest("missing_field", "a v2 event needs its event object").with("field", "event");
         }
-        return new FeishuWebhook.Event("2.0", app, eventType, eventId, tenantKey, text(header, "create_time"), json);
+        return new FeishuWebhook.Event(feishuApp, "2.0", app, eventType, eventId, tenantKey, text(header, "create_time"), json);
     }
 
-    private FeishuWebhook.Event readV1(JsonNode message, String json, boolean tokenChecked) {
+    /**
+     * A v1 event; by webhook ({@code tokenChecked}) an {@code app_ticket} is a {@link FeishuWebhook.AppTicket}. Over the
+     * long connection, which only self-built apps have, an {@code app_ticket} has no meaning and is kept as an event.
+     */
+    private FeishuWebhook readV1(JsonNode message, String json, boolean tokenChecked) {
         if (!"event_callback".equals(message.path("type").asText())) {
             throw ApiException.badRequest("unknown_envelope",
                     "neither a v2 event (schema 2.0), a v1 event (type event_callback) nor url_verification");
@@ -210,7 +226,14 @@ public class FeishuWebhookReader {
         String app = bounded(optionalText(event, "app_id", "event.app_id"), "event.app_id", ColumnLimits.APP_ID);
         String tenantKey = bounded(optionalText(event, "tenant_key", "event.tenant_key"), "event.tenant_key",
                 ColumnLimits.TENANT_KEY);
-        return new FeishuWebhook.Event("1.0", app == null ? "" : checkApp(app), eventType, uuid, tenantKey,
+        if (tokenChecked && APP_TICKET.equals(eventType)) {
+            // 商店应用 app_ticket 事件: {ts, uuid, token, type: event_callback, event: {app_id, app_ticket, type}}
+            String appId = checkApp(bounded(requireText(event, "app_id", "event.app_id"), "event.app_id", ColumnLimits.APP_ID));
+            String ticket = bounded(requireText(event, "app_ticket", "event.app_ticket"), "event.app_ticket",
+                    ColumnLimits.APP_TICKET);
+            return new FeishuWebhook.AppTicket(feishuApp, appId, ticket, text(message, "ts"));
+        }
+        return new FeishuWebhook.Event(feishuApp, "1.0", app == null ? "" : checkApp(app), eventType, uuid, tenantKey,
                 text(message, "ts"), json);
     }
 
@@ -246,10 +269,11 @@ public class FeishuWebhookReader {
         }
     }
 
-    /** With {@code feishu.app-id} configured, events of any other app are refused. */
+    /** With an app id configured, events of any other app are refused. */
     private String checkApp(String presented) {
         if (appId != null && !appId.equals(presented)) {
-            throw new ApiException(401, "unknown_app", "the event belongs to another Feishu app than feishu.app-id");
+            throw new ApiException(401, "unknown_app", "the event belongs to another Feishu app than "
+                    + FeishuApps.key(feishuApp, "app-id"));
         }
         return presented;
     }

@@ -9,10 +9,13 @@ import java.time.Instant;
  * @param usageList       the event's {@code usage_list}, JSON
  * @param customFieldList the event's {@code custom_field_list}, JSON
  * @param customerId      our customer, null when none could be resolved
+ * @param feishuApp       the configured Feishu app the event came in through; its catalogue push is made as that app
+ * @param tenantKey       the Feishu tenant (the Hire customer's) the account was bound in, whose token the push carries
  */
 public record EcoAccount(String accountId, int scope, String accountName, String usageList, String customFieldList,
                          String customerId, String status, String unmatchedReason, String eventId, Instant pushedAt,
-                         String pushOutcome, String pushError, Instant createdAt, Instant updatedAt) {
+                         String pushOutcome, String pushError, Instant createdAt, Instant updatedAt, String feishuApp,
+                         String tenantKey) {
 
     public static final int BACKGROUND_CHECK = 1;
     public static final int EXAM = 2;

@@ -3,6 +3,8 @@ package dev.hrbridge.hire;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.db.ColumnLimits;
+import dev.hrbridge.feishu.FeishuApp;
+import dev.hrbridge.feishu.FeishuCall;
 import dev.hrbridge.hire.CustomerCatalogue.Customer;
 import dev.hrbridge.inbox.InboxDispatcher;
 import dev.hrbridge.outbound.DeferredFailure;
@@ -69,7 +71,8 @@ public class EcoAccountBinding {
             in.setHeader(InboxDispatcher.OUTCOME, "invalid_eco_account_event");
             return;
         }
-        if (!repository.insertIfAbsent(newBinding(event, accountId, scope, eventId))) {
+        if (!repository.insertIfAbsent(newBinding(event, accountId, scope, eventId, in.getHeader(FeishuCall.FEISHU_APP,
+                String.class), in.getHeader(FeishuCall.TENANT_KEY, String.class)))) {
             LOG.info("Eco account {} ({}) is bound already; the stored binding stands", accountId, eventId);
         }
         EcoAccount account = repository.find(accountId).orElseThrow();
@@ -87,7 +90,8 @@ public class EcoAccountBinding {
         }
     }
 
-    private EcoAccount newBinding(JsonNode event, String accountId, int scope, String eventId) throws Exception {
+    private EcoAccount newBinding(JsonNode event, String accountId, int scope, String eventId, String feishuApp,
+                                  String tenantKey) throws Exception {
         JsonNode fields = event.path("custom_field_list");
         Optional<String> customerId = customerIdOf(fields);
         Optional<Customer> customer = customerId.flatMap(catalogue::customer);
@@ -100,7 +104,7 @@ public class EcoAccountBinding {
                 JSON.writeValueAsString(event.path("usage_list").isArray() ? event.path("usage_list") : JSON.createArrayNode()),
                 JSON.writeValueAsString(fields.isArray() ? fields : JSON.createArrayNode()),
                 customer.map(Customer::id).orElse(null), reason == null ? EcoAccount.BOUND : EcoAccount.UNMATCHED, reason,
-                eventId, null, null, null, now, now);
+                eventId, null, null, null, now, now, feishuApp, tenantKey);
     }
 
     /** The value of the custom field whose key is {@code hrb.eco.customer-field}. */
@@ -113,9 +117,20 @@ public class EcoAccountBinding {
         return Optional.empty();
     }
 
-    /** The body of the create call: the bound customer's packages (scope 1) or exam papers (scope 2). */
+    /**
+     * The body of the create call: the bound customer's packages (scope 1) or exam papers (scope 2). The catalogue is
+     * shared by every tenant (keyed by our customer); the call is made as the app and in the tenant the account was
+     * bound in ({@code HrbFeishuApp}, {@code HrbTenantKey}), whatever event led here.
+     */
     public Map<String, Object> pushRequest(Exchange exchange) {
         EcoAccount account = exchange.getProperty(ACCOUNT, EcoAccount.class);
+        Message message = exchange.getMessage();
+        message.setHeader(FeishuCall.FEISHU_APP, account.feishuApp() == null ? FeishuApp.DEFAULT : account.feishuApp());
+        if (account.tenantKey() == null) {
+            message.removeHeader(FeishuCall.TENANT_KEY);
+        } else {
+            message.setHeader(FeishuCall.TENANT_KEY, account.tenantKey());
+        }
         Customer customer = catalogue.customer(account.customerId()).filter(c -> c.serves(account.scope()))
                 .orElseThrow(() -> new IllegalStateException("customer " + account.customerId() + " of eco account "
                         + account.accountId() + " offers nothing for scope " + account.scope() + " in the catalogue "
@@ -128,7 +143,8 @@ public class EcoAccountBinding {
         EcoAccount account = exchange.getProperty(ACCOUNT, EcoAccount.class);
         repository.recordPushed(account.accountId(), clock.instant());
         exchange.getMessage().setHeader(InboxDispatcher.OUTCOME, "pushed");
-        LOG.info("Eco account {} of customer {}: catalogue pushed to Feishu", account.accountId(), account.customerId());
+        LOG.info("Eco account {} of customer {}: catalogue pushed to Feishu (app {}, tenant {})", account.accountId(),
+                account.customerId(), account.feishuApp(), account.tenantKey());
     }
 
     /** The push failed: the binding says whether it will be tried again; the failure goes on to the dispatcher. */

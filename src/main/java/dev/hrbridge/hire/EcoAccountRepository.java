@@ -19,7 +19,7 @@ import static dev.hrbridge.db.SqlColumns.time;
 public class EcoAccountRepository {
 
     private static final String COLUMNS = "account_id, scope, account_name, usage_list, custom_field_list, customer_id, "
-            + "status, unmatched_reason, event_id, pushed_at, push_outcome, push_error, created_at, updated_at";
+            + "status, unmatched_reason, event_id, pushed_at, push_outcome, push_error, created_at, updated_at, feishu_app, tenant_key";
     /** SQLSTATE class 23: integrity constraint violation, here the account_id primary key. */
     private static final String CONSTRAINT_VIOLATION = "23";
 
@@ -34,7 +34,7 @@ public class EcoAccountRepository {
      * decides, so two instances handling the same account at once still store it once.
      */
     public boolean insertIfAbsent(EcoAccount account) throws SQLException {
-        String sql = "INSERT INTO eco_account (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        String sql = "INSERT INTO eco_account (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         try (Connection connection = dataSource.getConnection();
              PreparedStatement insert = connection.prepareStatement(sql)) {
             insert.setString(1, account.accountId());
@@ -51,6 +51,8 @@ public class EcoAccountRepository {
             insert.setString(12, account.pushError());
             insert.setObject(13, time(account.createdAt()));
             insert.setObject(14, time(account.updatedAt()));
+            insert.setString(15, account.feishuApp());
+            insert.setString(16, account.tenantKey());
             return insert.executeUpdate() == 1;
         } catch (SQLException e) {
             if (e.getSQLState() != null && e.getSQLState().startsWith(CONSTRAINT_VIOLATION) && find(account.accountId()).isPresent()) {
@@ -71,15 +73,19 @@ public class EcoAccountRepository {
         }
     }
 
-    /** Newest first, after {@code after} (null: from the newest); {@code status} null for all. */
-    public List<EcoAccount> list(String status, ListPosition after, int limit) throws SQLException {
+    /** Newest first, after {@code after} (null: from the newest); {@code status} and {@code tenantKey} null for all. */
+    public List<EcoAccount> list(String status, String tenantKey, ListPosition after, int limit) throws SQLException {
         String sql = "SELECT " + COLUMNS + " FROM eco_account WHERE " + ListPosition.after(after, "account_id")
-                + (status == null ? "" : " AND status = ?") + ListPosition.newestFirst("account_id", limit);
+                + (status == null ? "" : " AND status = ?") + (tenantKey == null ? "" : " AND tenant_key = ?")
+                + ListPosition.newestFirst("account_id", limit);
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement(sql)) {
             int index = ListPosition.bind(select, 1, after);
             if (status != null) {
-                select.setString(index, status);
+                select.setString(index++, status);
+            }
+            if (tenantKey != null) {
+                select.setString(index, tenantKey);
             }
             List<EcoAccount> accounts = new ArrayList<>();
             try (ResultSet rows = select.executeQuery()) {
@@ -118,6 +124,7 @@ public class EcoAccountRepository {
                 rows.getString("usage_list"), rows.getString("custom_field_list"), rows.getString("customer_id"),
                 rows.getString("status"), rows.getString("unmatched_reason"), rows.getString("event_id"),
                 instant(rows, "pushed_at"), rows.getString("push_outcome"), rows.getString("push_error"),
-                instant(rows, "created_at"), instant(rows, "updated_at"));
+                instant(rows, "created_at"), instant(rows, "updated_at"), rows.getString("feishu_app"),
+                rows.getString("tenant_key"));
     }
 }

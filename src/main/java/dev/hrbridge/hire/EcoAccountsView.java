@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.api.ApiException;
 import dev.hrbridge.api.ListPages;
 import dev.hrbridge.api.QueryParameters;
+import dev.hrbridge.db.ColumnLimits;
 import dev.hrbridge.db.ListPosition;
 import org.apache.camel.Exchange;
 
@@ -12,7 +13,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@code GET /api/v1/eco-accounts[?status=bound|unmatched&limit=&cursor=]}: the stored bindings, newest first. */
+/**
+ * {@code GET /api/v1/eco-accounts[?status=bound|unmatched&tenant_key=&limit=&cursor=]}: the stored bindings, newest
+ * first, each with the Feishu app and tenant it was bound in.
+ */
 public class EcoAccountsView {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,8 +37,10 @@ public class EcoAccountsView {
         if (wanted != null && !STATUSES.contains(wanted)) {
             throw ApiException.invalidField("status", "status must be one of " + STATUSES);
         }
+        String tenantKey = query.get("tenant_key");
+        ApiException.checkLength("tenant_key", tenantKey, ColumnLimits.TENANT_KEY);
         ListPages.Page page = pages.page("eco-accounts", query);
-        List<EcoAccount> accounts = repository.list(wanted, page.after(), page.fetch());
+        List<EcoAccount> accounts = repository.list(wanted, tenantKey, page.after(), page.fetch());
         return JSON.writeValueAsString(pages.answer(page, accounts,
                 account -> new ListPosition(account.createdAt(), account.accountId()), EcoAccountsView::view));
     }
@@ -48,6 +54,8 @@ public class EcoAccountsView {
         view.put("custom_field_list", json(account.customFieldList()));
         putIfSet(view, "customer", account.customerId());
         view.put("status", account.status());
+        putIfSet(view, "feishu_app", account.feishuApp());
+        putIfSet(view, "tenant_key", account.tenantKey());
         putIfSet(view, "unmatched_reason", account.unmatchedReason());
         putIfSet(view, "pushed_at", account.pushedAt() == null ? null : account.pushedAt().toString());
         putIfSet(view, "push_outcome", account.pushOutcome());

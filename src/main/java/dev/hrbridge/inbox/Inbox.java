@@ -164,7 +164,8 @@ public class Inbox implements AutoCloseable {
     /** Stores a verified Feishu event once per dedup key and answers the JSON Feishu gets with its 200. */
     public String storeEvent(FeishuWebhook.Event event) throws Exception {
         InboxMessage.New message = checkBounds(new InboxMessage.New(MessageIds.next(), InboxMessage.Kind.EVENT,
-                event.dedupKey(), EVENT_FLOW, event.eventType(), event.eventId(), event.json()));
+                event.dedupKey(), EVENT_FLOW, event.eventType(), event.eventId(), event.json())
+                .fromTenant(event.feishuApp(), event.tenantKey()));
         boolean stored = journal != null ? journal(message) : store(message);
         return "{\"status\":\"" + (stored ? "stored" : "duplicate") + "\",\"event_id\":\""
                 + new String(JsonStringEncoder.getInstance().quoteAsString(event.eventId())) + "\"}";
@@ -230,6 +231,8 @@ public class Inbox implements AutoCloseable {
         ApiException.checkLength("trace_id", message.traceId(), ColumnLimits.TRACE_ID);
         ApiException.checkLength("event_type", message.eventType(), ColumnLimits.EVENT_TYPE);
         ApiException.checkLength("flow", message.flow(), ColumnLimits.FLOW);
+        ApiException.checkLength("feishu_app", message.feishuApp(), ColumnLimits.APP_NAME);
+        ApiException.checkLength("tenant_key", message.tenantKey(), ColumnLimits.TENANT_KEY);
         return message;
     }
 

@@ -5,8 +5,13 @@ import dev.hrbridge.config.ConfigurationException;
 import dev.hrbridge.config.RuntimeMode;
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.db.Database;
+import dev.hrbridge.config.FeishuEventMode;
 import dev.hrbridge.feishu.EventHandlers;
+import dev.hrbridge.feishu.FeishuApp;
+import dev.hrbridge.feishu.FeishuApps;
+import dev.hrbridge.feishu.FeishuTenants;
 import dev.hrbridge.feishu.FeishuWebhookReader;
+import dev.hrbridge.feishu.FeishuWebhooks;
 import dev.hrbridge.ops.NodeRegistry;
 import dev.hrbridge.outbound.RetryPolicy;
 import org.apache.camel.BeanInject;
@@ -20,7 +25,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -35,6 +42,8 @@ public class InboxConfiguration implements CamelConfiguration {
     private NodeRegistry nodeRegistry;
     @BeanInject
     private RuntimeMode runtimeMode;
+    @BeanInject
+    private FeishuApps feishuApps;
 
     @Override
     public void configure(CamelContext camelContext) {
@@ -65,11 +74,17 @@ public class InboxConfiguration implements CamelConfiguration {
         EventHandlers handlers = new EventHandlers();
         handlers.setCamelContext(camelContext);
         registry.bind("eventHandlers", handlers);
-        // the sandbox's own app id is not the operator's: in sandbox mode events of any app are taken
-        registry.bind("feishuWebhooks", new FeishuWebhookReader(settings.get("feishu.encrypt-key"),
-                settings.get("feishu.verification-token"), runtimeMode == RuntimeMode.LIVE ? settings.get("feishu.app-id") : null,
-                settings.getDuration("feishu.webhook.max-age"), clock,
-                settings.getLong("hrb.webhook.max-body-bytes", 1 << 20, 1 << 26)));
+        FeishuTenants tenants = new FeishuTenants(database.dataSource(), clock);
+        registry.bind("feishuTenants", tenants);
+        Map<String, FeishuWebhookReader> readers = new LinkedHashMap<>();
+        for (FeishuApp app : feishuApps.all()) {
+            // the sandbox's own app id is not the operator's: in sandbox mode events of any app reach the default app
+            String appId = app.isDefault() && runtimeMode != RuntimeMode.LIVE ? null : app.appId();
+            readers.put(app.name(), new FeishuWebhookReader(app.name(), app.encryptKey(), app.verificationToken(), appId,
+                    settings.getDuration("feishu.webhook.max-age"), clock,
+                    settings.getLong("hrb.webhook.max-body-bytes", 1 << 20, 1 << 26)));
+        }
+        registry.bind("feishuWebhooks", new FeishuWebhooks(readers, feishuApps, FeishuEventMode.of(settings), tenants));
     }
 
     /** The journal beside an embedded H2 file (PostgreSQL instances share the table, so they commit to it). */

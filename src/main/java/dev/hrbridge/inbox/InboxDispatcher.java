@@ -2,6 +2,7 @@ package dev.hrbridge.inbox;
 
 import dev.hrbridge.api.ApiException;
 import dev.hrbridge.db.Database;
+import dev.hrbridge.feishu.FeishuCall;
 import dev.hrbridge.inbox.InboxMessage.Kind;
 import dev.hrbridge.inbox.InboxMessage.State;
 import dev.hrbridge.inbox.InboxRepository.Result;
@@ -208,6 +209,13 @@ public class InboxDispatcher implements AutoCloseable {
                 in.setHeader("HrbKind", message.kind().name());
                 in.setHeader("HrbEventType", message.eventType());
                 in.setHeader("HrbAttempt", message.attempts());
+                // a Feishu event's flow calls Feishu as the app it came in through, in its tenant
+                if (message.feishuApp() != null) {
+                    in.setHeader(FeishuCall.FEISHU_APP, message.feishuApp());
+                }
+                if (message.tenantKey() != null) {
+                    in.setHeader(FeishuCall.TENANT_KEY, message.tenantKey());
+                }
             });
             Result result = resultOf(message, exchange);
             String flow = exchange.getMessage().getHeader(FLOW, message.flow(), String.class);

@@ -221,7 +221,8 @@ public class InboxJournal implements AutoCloseable {
 
     private void encode(InboxMessage.New message) {
         byte[][] fields = {bytes(message.id()), bytes(message.kind().name()), bytes(message.dedupKey()),
-                bytes(message.flow()), bytes(message.eventType()), bytes(message.traceId()), bytes(message.payload())};
+                bytes(message.flow()), bytes(message.eventType()), bytes(message.traceId()), bytes(message.payload()),
+                bytes(message.feishuApp()), bytes(message.tenantKey())};
         int length = 0;
         for (byte[] field : fields) {
             length += 4 + (field == null ? 0 : field.length);
@@ -306,8 +307,9 @@ public class InboxJournal implements AutoCloseable {
         if ((int) crc.getValue() != header.getInt(4)) {
             return null;
         }
-        String[] fields = new String[7];
-        for (int i = 0; i < fields.length; i++) {
+        // records of a run before app and tenant were journaled have 7 fields
+        String[] fields = new String[9];
+        for (int i = 0; i < fields.length && body.hasRemaining(); i++) {
             int size = body.getInt();
             if (size >= 0) {
                 fields[i] = new String(body.array(), body.position(), size, StandardCharsets.UTF_8);
@@ -316,7 +318,7 @@ public class InboxJournal implements AutoCloseable {
         }
         next[0] = position + HEADER + length;
         return new InboxMessage.New(fields[0], InboxMessage.Kind.valueOf(fields[1]), fields[2], fields[3], fields[4],
-                fields[5], fields[6]);
+                fields[5], fields[6]).fromTenant(fields[7], fields[8]);
     }
 
     private static void readFully(FileChannel file, ByteBuffer target, long position) throws IOException {

@@ -2,7 +2,10 @@ package dev.hrbridge.inbox;
 
 import java.time.Instant;
 
-/** One row of the durable inbox. */
+/**
+ * One row of the durable inbox. {@code feishuApp} and {@code tenantKey} are set for a Feishu event: the configured app
+ * it came in through and the tenant it belongs to; null for requests and tasks.
+ */
 public record InboxMessage(
         String id,
         Kind kind,
@@ -21,7 +24,9 @@ public record InboxMessage(
         String platformMsg,
         String lastError,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        String feishuApp,
+        String tenantKey) {
 
     public enum Kind { EVENT, REQUEST, TASK }
 
@@ -33,20 +38,25 @@ public record InboxMessage(
      * run it right after the commit, or null to leave it PENDING for any worker.
      */
     public record New(String id, Kind kind, String dedupKey, String flow, String eventType, String traceId,
-                      String payload, String leaseOwner) {
+                      String payload, String leaseOwner, String feishuApp, String tenantKey) {
 
         public New(String id, Kind kind, String dedupKey, String flow, String eventType, String traceId, String payload) {
-            this(id, kind, dedupKey, flow, eventType, traceId, payload, null);
+            this(id, kind, dedupKey, flow, eventType, traceId, payload, null, null, null);
+        }
+
+        /** A Feishu event of {@code feishuApp}'s tenant {@code tenantKey} (null when the event names none). */
+        public New fromTenant(String feishuApp, String tenantKey) {
+            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, leaseOwner, feishuApp, tenantKey);
         }
 
         public New claimedBy(String owner) {
-            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, owner);
+            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, owner, feishuApp, tenantKey);
         }
 
         /** The stored row as the worker that claimed it at {@code now} sees it. */
         public InboxMessage asClaimed(Instant now) {
             return new InboxMessage(id, kind, dedupKey, flow, eventType, traceId, payload, State.PROCESSING, 1, now,
-                    leaseOwner, null, null, null, null, null, now, now);
+                    leaseOwner, null, null, null, null, null, now, now, feishuApp, tenantKey);
         }
     }
 }

@@ -32,7 +32,7 @@ import static dev.hrbridge.db.SqlColumns.time;
 public class InboxRepository {
 
     private static final String COLUMNS = "id, kind, dedup_key, flow, event_type, trace_id, payload, state, attempts, "
-            + "next_attempt_at, lease_owner, outcome, http_status, platform_code, platform_msg, last_error, created_at, updated_at";
+            + "next_attempt_at, lease_owner, outcome, http_status, platform_code, platform_msg, last_error, created_at, updated_at, feishu_app, tenant_key";
 
     private final DataSource dataSource;
     private final String insert;
@@ -41,7 +41,8 @@ public class InboxRepository {
     public InboxRepository(DataSource dataSource, Database.Vendor vendor) {
         this.dataSource = dataSource;
         String columns = "INSERT INTO inbox (id, kind, dedup_key, flow, event_type, trace_id, payload, state, attempts, "
-                + "lease_owner, lease_until, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + "lease_owner, lease_until, next_attempt_at, created_at, updated_at, feishu_app, tenant_key) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         // PostgreSQL instances share the table, so only the database can tell a duplicate. Embedded H2 belongs to
         // one process whose single writer thread sees every insert: one look-up per batch is exact there.
         this.sharedDatabase = vendor == Database.Vendor.POSTGRESQL;
@@ -150,6 +151,8 @@ public class InboxRepository {
         statement.setObject(12, time(now));
         statement.setObject(13, time(now));
         statement.setObject(14, time(now));
+        statement.setString(15, message.feishuApp());
+        statement.setString(16, message.tenantKey());
     }
 
     /**
@@ -491,6 +494,8 @@ public class InboxRepository {
                 rows.getString("platform_msg"),
                 rows.getString("last_error"),
                 instant(rows, "created_at"),
-                instant(rows, "updated_at"));
+                instant(rows, "updated_at"),
+                rows.getString("feishu_app"),
+                rows.getString("tenant_key"));
     }
 }

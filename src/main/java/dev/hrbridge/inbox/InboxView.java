@@ -49,6 +49,12 @@ public class InboxView {
         view.put("id", message.id());
         view.put("event_id", message.traceId());
         view.put("event_type", message.eventType());
+        if (message.feishuApp() != null) {
+            view.put("feishu_app", message.feishuApp());
+        }
+        if (message.tenantKey() != null) {
+            view.put("tenant_key", message.tenantKey());
+        }
         view.put("state", message.state().name());
         view.put("attempts", message.attempts());
         view.put("outcome", message.outcome());

@@ -1,5 +1,8 @@
 package dev.hrbridge.ops;
 
+import dev.hrbridge.feishu.AppTickets;
+import dev.hrbridge.feishu.FeishuApp;
+import dev.hrbridge.feishu.FeishuApps;
 import dev.hrbridge.feishu.TenantTokenCache;
 import dev.hrbridge.inbox.InboxMessage;
 import org.apache.camel.health.HealthCheck;
@@ -9,6 +12,8 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,16 +26,55 @@ public final class DegradedChecks {
     private DegradedChecks() {
     }
 
-    /** Degraded while the tenant token cannot be fetched (failures since the last good token). */
+    /** Degraded while some (app, tenant)'s token cannot be fetched: no live token, and failures since the last good one. */
     public static HealthCheck tenantToken(TenantTokenCache tokens, Clock clock) {
         return new AbstractHealthCheck("hrb", "feishu-token") {
             @Override
             protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-                Instant expiresAt = tokens.expiresAt();
-                boolean noLiveToken = expiresAt == null || !expiresAt.isAfter(clock.instant());
                 builder.detail("failures", tokens.failureCount()).detail("refreshes", tokens.refreshCount());
-                if (noLiveToken && tokens.failureCount() > 0) {
-                    builder.detail("degraded", true).message("the Feishu tenant_access_token cannot be fetched");
+                List<String> failing = new ArrayList<>();
+                for (TenantTokenCache.TokenState token : tokens.tokens()) {
+                    Instant expiresAt = token.expiresAt();
+                    boolean noLiveToken = expiresAt == null || !expiresAt.isAfter(clock.instant());
+                    if (noLiveToken && token.failingInARow() > 0) {
+                        failing.add(token.key().kind() + " of " + token.key().app()
+                                + (token.key().tenant().isEmpty() ? "" : " tenant " + token.key().tenant()));
+                    }
+                }
+                if (!failing.isEmpty()) {
+                    builder.detail("degraded", true).message("Feishu tokens cannot be fetched: " + String.join(", ", failing));
+                }
+                builder.up();
+            }
+        };
+    }
+
+    /** Degraded while a store app has no usable app_ticket (none, or none for two hours), so no token can be fetched. */
+    public static HealthCheck appTickets(AppTickets tickets, FeishuApps apps) {
+        return new AbstractHealthCheck("hrb", "feishu-app-ticket") {
+            private final BoundedRead<List<String>> problems = new BoundedRead<>("hrb-health-app-tickets", Duration.ofSeconds(1));
+
+            @Override
+            protected synchronized void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+                List<String> found;
+                try {
+                    found = problems.get(() -> {
+                        List<String> each = new ArrayList<>();
+                        for (FeishuApp app : apps.stores()) {
+                            String problem = tickets.problem(app);
+                            if (problem != null) {
+                                each.add(app.name() + ": " + problem);
+                            }
+                        }
+                        return each;
+                    });
+                } catch (Exception e) {
+                    builder.detail("app_tickets", "unknown").message("app_tickets not read: the database did not answer");
+                    builder.up();
+                    return;
+                }
+                if (!found.isEmpty()) {
+                    builder.detail("degraded", true).message("store apps without a usable app_ticket: " + String.join("; ", found));
                 }
                 builder.up();
             }

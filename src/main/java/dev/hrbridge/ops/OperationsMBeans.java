@@ -1,6 +1,9 @@
 package dev.hrbridge.ops;
 
 import dev.hrbridge.api.ApiException;
+import dev.hrbridge.feishu.AppTickets;
+import dev.hrbridge.feishu.FeishuApp;
+import dev.hrbridge.feishu.FeishuApps;
 import dev.hrbridge.feishu.TenantTokenCache;
 import dev.hrbridge.feishu.longconnection.FeishuEventsComponent;
 import dev.hrbridge.feishu.longconnection.FeishuEventsConsumer;
@@ -14,6 +17,7 @@ import dev.hrbridge.inbox.InboxRepository;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -59,7 +63,9 @@ public class OperationsMBeans implements AutoCloseable {
         OperationsMBeans operations = new OperationsMBeans(camelContext);
         operations.registerInbox(statistics, registry.lookupByNameAndType("inboxDispatcher", InboxDispatcher.class),
                 registry.lookupByNameAndType("inbox", Inbox.class), meters);
-        operations.registerTenantToken(tokens, meters);
+        AppTickets tickets = registry.lookupByNameAndType("appTickets", AppTickets.class);
+        FeishuApps apps = registry.lookupByNameAndType("feishuApps", FeishuApps.class);
+        operations.registerTenantToken(tokens, tickets, apps, meters);
         DeadLetters deadLetters = registry.lookupByNameAndType("deadLetters", DeadLetters.class);
         if (deadLetters != null) {
             operations.registerDeadLetters(deadLetters, meters);
@@ -79,6 +85,9 @@ public class OperationsMBeans implements AutoCloseable {
         }
         health.register(new InboxIngestCheck(registry.lookupByNameAndType("inbox", Inbox.class)));
         health.register(DegradedChecks.tenantToken(tokens, Clock.systemUTC()));
+        if (!apps.stores().isEmpty()) {
+            health.register(DegradedChecks.appTickets(tickets, apps));
+        }
         health.register(DegradedChecks.deadLetters(statistics, Clock.systemUTC(), Duration.ofMinutes(15)));
         return operations;
     }
@@ -145,28 +154,80 @@ public class OperationsMBeans implements AutoCloseable {
         }
     }
 
-    /** The tenant token MBean and gauge {@code hrb_feishu_token_seconds_to_expiry}. */
-    public void registerTenantToken(TenantTokenCache tokens, MeterRegistry meters) {
+    /**
+     * The token MBean and, per (app, tenant, kind) token, the gauges {@code hrb_feishu_token_seconds_to_expiry},
+     * {@code hrb_feishu_token_refreshes} and {@code hrb_feishu_token_failures}, registered as each token is first asked for.
+     */
+    public void registerTenantToken(TenantTokenCache tokens, AppTickets tickets, FeishuApps apps, MeterRegistry meters) {
         TenantTokenMXBean view = new TenantTokenMXBean() {
             public String getExpiresAt() {
                 Instant expiresAt = tokens.expiresAt();
                 return expiresAt == null ? "" : expiresAt.toString();
             }
             public long getSecondsToExpiry() {
-                Instant expiresAt = tokens.expiresAt();
-                return expiresAt == null ? 0 : Duration.between(Instant.now(), expiresAt).toSeconds();
+                return secondsToExpiry(tokens.expiresAt());
             }
             public long getRefreshes() { return tokens.refreshCount(); }
             public long getFailures() { return tokens.failureCount(); }
+            public List<TokenRow> getTokens() {
+                return tokens.tokens().stream().map(OperationsMBeans::row).toList();
+            }
+            public List<TicketRow> getAppTickets() {
+                return apps.stores().stream().map(app -> ticketRow(app, tickets)).toList();
+            }
             public void invalidate() { tokens.invalidate(); }
+            public boolean invalidateTenant(String app, String tenant) { return tokens.invalidateTenant(app, tenant); }
         };
         register("TenantToken", view);
         if (meters != null) {
-            Gauge.builder("hrb.feishu.token.seconds.to.expiry", view, TenantTokenMXBean::getSecondsToExpiry)
-                    .description("Seconds until the cached tenant_access_token expires").register(meters);
-            Gauge.builder("hrb.feishu.token.failures", view, TenantTokenMXBean::getFailures)
-                    .description("Failed tenant_access_token fetches").register(meters);
+            java.util.function.Consumer<TenantTokenCache.TokenState> gauges = state -> {
+                List<Tag> tags = List.of(Tag.of("app", state.key().app()), Tag.of("tenant", state.key().tenant()),
+                        Tag.of("token", state.key().kind()));
+                Gauge.builder("hrb.feishu.token.seconds.to.expiry", state, s -> secondsToExpiry(s.expiresAt())).tags(tags)
+                        .description("Seconds until the cached Feishu token of this app and tenant expires").register(meters);
+                Gauge.builder("hrb.feishu.token.refreshes", state, TenantTokenCache.TokenState::refreshes).tags(tags)
+                        .description("Successful fetches of the Feishu token of this app and tenant").register(meters);
+                Gauge.builder("hrb.feishu.token.failures", state, TenantTokenCache.TokenState::failures).tags(tags)
+                        .description("Failed fetches of the Feishu token of this app and tenant").register(meters);
+            };
+            tokens.onNewToken(gauges);
+            tokens.tokens().forEach(gauges);
         }
+    }
+
+    private static long secondsToExpiry(Instant expiresAt) {
+        return expiresAt == null ? 0 : Duration.between(Instant.now(), expiresAt).toSeconds();
+    }
+
+    private static TenantTokenMXBean.TokenRow row(TenantTokenCache.TokenState state) {
+        return new TenantTokenMXBean.TokenRow() {
+            public String getApp() { return state.key().app(); }
+            public String getTenant() { return state.key().tenant(); }
+            public String getKind() { return state.key().kind(); }
+            public String getExpiresAt() { return state.expiresAt() == null ? "" : state.expiresAt().toString(); }
+            public long getSecondsToExpiry() { return secondsToExpiry(state.expiresAt()); }
+            public long getRefreshes() { return state.refreshes(); }
+            public long getFailures() { return state.failures(); }
+        };
+    }
+
+    private static TenantTokenMXBean.TicketRow ticketRow(FeishuApp app, AppTickets tickets) {
+        String receivedAt;
+        String problem;
+        try {
+            receivedAt = tickets.current(app).map(ticket -> ticket.receivedAt().toString()).orElse("");
+            problem = Objects.requireNonNullElse(tickets.problem(app), "");
+        } catch (Exception e) {
+            receivedAt = "";
+            problem = "not read: " + e.getMessage();
+        }
+        String received = receivedAt;
+        String why = problem;
+        return new TenantTokenMXBean.TicketRow() {
+            public String getApp() { return app.name(); }
+            public String getReceivedAt() { return received; }
+            public String getProblem() { return why; }
+        };
     }
 
     /** The dead-letter MBean (count, per flow, replay) and gauge {@code hrb_dead_letters}. */

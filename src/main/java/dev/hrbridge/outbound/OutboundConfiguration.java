@@ -2,7 +2,10 @@ package dev.hrbridge.outbound;
 
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.db.Database;
+import dev.hrbridge.feishu.AppTickets;
 import dev.hrbridge.feishu.FeishuAnswerClassifier;
+import dev.hrbridge.feishu.FeishuApps;
+import dev.hrbridge.feishu.FeishuAuthApi;
 import dev.hrbridge.feishu.FeishuCall;
 import dev.hrbridge.feishu.TenantTokenCache;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +17,10 @@ import org.apache.camel.CamelContext;
 import java.time.Clock;
 import java.time.Duration;
 
-/** Beans of the outbound side: the feishu-call route's steps, the tenant token, throttles, retry policy, metrics. */
+/**
+ * Beans of the outbound side: the feishu-call route's steps, the tokens of every (app, tenant) and the store apps'
+ * app_tickets, throttles, retry policy, metrics.
+ */
 public class OutboundConfiguration implements CamelConfiguration {
 
     @BeanInject
@@ -23,10 +29,15 @@ public class OutboundConfiguration implements CamelConfiguration {
     @BeanInject
     private Database database;
 
+    @BeanInject
+    private FeishuApps feishuApps;
+
     private volatile CamelContext camelContext;
     private OutboundMetrics metrics;
     private FeishuAnswerClassifier classifier;
     private TenantTokenCache tokens;
+    private AppTickets tickets;
+    private FeishuAuthApi auth;
 
     @Override
     public void configure(CamelContext camelContext) {
@@ -51,21 +62,35 @@ public class OutboundConfiguration implements CamelConfiguration {
         return classifier;
     }
 
+    private synchronized FeishuAuthApi feishuAuthApi() {
+        if (auth == null) {
+            auth = new FeishuAuthApi(settings.require("feishu.base-url"),
+                    Duration.ofMillis(settings.getLong("hrb.http.connect-timeout-ms", 1, 600_000)),
+                    Duration.ofMillis(settings.getLong("hrb.http.response-timeout-ms", 1, 600_000)),
+                    feishuAnswerClassifier(), outboundMetrics());
+        }
+        return auth;
+    }
+
+    @BindToRegistry
+    public synchronized AppTickets appTickets() {
+        if (tickets == null) {
+            tickets = new AppTickets(database.dataSource(), feishuApps, feishuAuthApi(), Clock.systemUTC());
+        }
+        return tickets;
+    }
+
     @BindToRegistry
     public synchronized TenantTokenCache tenantTokenCache() {
         if (tokens == null) {
-            tokens = new TenantTokenCache(settings.require("feishu.base-url"), settings.get("feishu.app-id", ""),
-                    settings.get("feishu.app-secret", ""),
-                    Duration.ofMillis(settings.getLong("hrb.http.connect-timeout-ms", 1, 600_000)),
-                    Duration.ofMillis(settings.getLong("hrb.http.response-timeout-ms", 1, 600_000)),
-                    feishuAnswerClassifier(), outboundMetrics(), Clock.systemUTC());
+            tokens = new TenantTokenCache(feishuAuthApi(), feishuApps, appTickets(), Clock.systemUTC());
         }
         return tokens;
     }
 
     @BindToRegistry
     public FeishuCall feishuCall() {
-        return new FeishuCall(tenantTokenCache(), feishuAnswerClassifier(), outboundMetrics());
+        return new FeishuCall(tenantTokenCache(), feishuApps, feishuAnswerClassifier(), outboundMetrics());
     }
 
     @BindToRegistry

@@ -45,6 +45,14 @@ class ColumnLimitsTest {
         expected.put("onboarding_qr_code_unmanaged.id", ColumnLimits.QR_CODE_ID);
         expected.put("onboarding_qr_code_unmanaged.url", ColumnLimits.QR_CODE_LINK);
         expected.put("onboarding_qr_code_unmanaged.png", ColumnLimits.QR_CODE_LINK);
+        expected.put("inbox.feishu_app", ColumnLimits.APP_NAME);
+        expected.put("inbox.tenant_key", ColumnLimits.TENANT_KEY);
+        expected.put("eco_account.feishu_app", ColumnLimits.APP_NAME);
+        expected.put("eco_account.tenant_key", ColumnLimits.TENANT_KEY);
+        expected.put("feishu_app_ticket.app_id", ColumnLimits.APP_ID);
+        expected.put("feishu_app_ticket.ticket", ColumnLimits.APP_TICKET);
+        expected.put("feishu_tenant.feishu_app", ColumnLimits.APP_NAME);
+        expected.put("feishu_tenant.tenant_key", ColumnLimits.TENANT_KEY);
         try (Database database = Database.open(Settings.load(settings));
              Connection connection = database.dataSource().getConnection();
              PreparedStatement select = connection.prepareStatement("SELECT character_maximum_length FROM "

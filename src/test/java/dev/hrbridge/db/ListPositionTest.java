@@ -121,7 +121,7 @@ class ListPositionTest {
                     .list(filtered ? ManagedQrCode.Status.REPLACED : null, after, limit).stream()
                     .map(code -> new ListPosition(code.createdAt(), code.id())).toList();
             case ECO_ACCOUNTS -> new EcoAccountRepository(database.dataSource())
-                    .list(filtered ? "unmatched" : null, after, limit).stream()
+                    .list(filtered ? "unmatched" : null, null, after, limit).stream()
                     .map(account -> new ListPosition(account.createdAt(), account.accountId())).toList();
         };
     }

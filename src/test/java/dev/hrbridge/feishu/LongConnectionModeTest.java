@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -47,6 +48,30 @@ class LongConnectionModeTest {
             feishu.push(event);
             await().atMost(Duration.ofSeconds(10)).until(() -> feishu.event(JSON.readTree(event).at("/header/event_id").asText()),
                     pushed -> pushed != null && pushed.state().equals("acked"));
+        }
+    }
+
+    @Test
+    void eachSelfBuiltAppHasItsOwnLongConnectionWhileAStoreAppKeepsItsWebhook() throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>(FAST);
+        settings.putAll(Map.of("feishu.apps.hr2.app-id", "cli_hr2_not_known_to_the_sandbox", "feishu.apps.hr2.app-secret", "s2",
+                "feishu.apps.shop.app-id", "cli_shop", "feishu.apps.shop.app-secret", "s3", "feishu.apps.shop.type", "store"));
+        try (TestBridge bridge = TestBridge.start(dir, settings)) {
+            assertThat(bridge.bridge().context().getRoute("feishu-long-connection")).isNotNull();
+            assertThat(bridge.bridge().context().getRoute("feishu-long-connection-hr2")).isNotNull();
+            assertThat(bridge.bridge().context().getRoute("feishu-long-connection-shop")).isNull();
+            ObjectName hr2 = new ObjectName("dev.hrbridge:context=hr-bridge-" + bridge.api("/").getPort()
+                    + ",type=LongConnection,app=hr2");
+            // the sandbox's Feishu knows only its own app: it refuses hr2's, which proves hr2 asked with its own
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    ManagementFactory.getPlatformMBeanServer().getAttribute(hr2, "State").equals("REFUSED"));
+
+            String handshake = "{\"type\":\"url_verification\",\"challenge\":\"c-1\",\"token\":\"\"}";
+            assertThat(new FeishuPush(bridge.api("/webhooks/feishu/hr2/events"), null).plain(handshake).statusCode())
+                    .isEqualTo(404);
+            HttpResponse<String> store = new FeishuPush(bridge.api("/webhooks/feishu/shop/events"), null).plain(handshake);
+            assertThat(store.statusCode()).isEqualTo(200);
+            assertThat(store.body()).contains("c-1");
         }
     }
 

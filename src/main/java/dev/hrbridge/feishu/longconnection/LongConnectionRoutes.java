@@ -3,8 +3,9 @@ package dev.hrbridge.feishu.longconnection;
 import dev.hrbridge.api.ApiException;
 import dev.hrbridge.config.FeishuEventMode;
 import dev.hrbridge.config.Settings;
+import dev.hrbridge.feishu.FeishuApp;
 import dev.hrbridge.feishu.FeishuWebhook;
-import dev.hrbridge.feishu.FeishuWebhookReader;
+import dev.hrbridge.feishu.FeishuWebhooks;
 import dev.hrbridge.ops.InboundLog;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -17,7 +18,8 @@ import java.util.Map;
 /**
  * The long-connection ingress, the twin of {@code routes/feishu-webhook.camel.yaml}: an event Feishu pushes over the
  * WebSocket is read like a webhook's body and committed to the inbox; the component acknowledges it with the answer
- * once the route is done, so an event is acknowledged only when it is durable. A platform route, not a flow to edit.
+ * once the route is done, so an event is acknowledged only when it is durable. A platform route, not a flow to edit; one
+ * per self-built app, {@value #ROUTE_ID} for the default app and {@code feishu-long-connection-<name>} for the others.
  * <ul>
  *   <li>stored, or a redelivery of a stored event: ack {@code 200} with {"status":"stored"|"duplicate"};</li>
  *   <li>a payload that is not an event we can read (bad JSON, a field too long, another app): ack {@code 400}, logged,
@@ -31,20 +33,28 @@ public class LongConnectionRoutes extends RouteBuilder {
     private static final Logger LOG = LoggerFactory.getLogger(LongConnectionRoutes.class);
 
     private final Settings settings;
+    private final String app;
 
-    public LongConnectionRoutes(Settings settings) {
+    /** The ingress of the app named {@code app}'s long connection. */
+    public LongConnectionRoutes(Settings settings, String app) {
         this.settings = settings;
+        this.app = app;
+    }
+
+    /** The id of {@code app}'s long-connection route. */
+    public static String routeId(String app) {
+        return FeishuApp.DEFAULT.equals(app) ? ROUTE_ID : ROUTE_ID + "-" + app;
     }
 
     @Override
     public void configure() {
         onException(ApiException.class).handled(true).process(LongConnectionRoutes::refuse);
 
-        from(endpointUri(settings)).routeId(ROUTE_ID)
+        from(endpointUri(settings, app)).routeId(routeId(app))
                 .process(exchange -> {
-                    FeishuWebhookReader reader = exchange.getContext().getRegistry()
-                            .lookupByNameAndType("feishuWebhooks", FeishuWebhookReader.class);
-                    FeishuWebhook.Event event = reader.readPushed(exchange.getIn().getBody(byte[].class));
+                    FeishuWebhooks webhooks = exchange.getContext().getRegistry()
+                            .lookupByNameAndType("feishuWebhooks", FeishuWebhooks.class);
+                    FeishuWebhook.Event event = webhooks.readPushed(app, exchange.getIn().getBody(byte[].class));
                     exchange.setProperty(InboundLog.TRACE_ID, event.eventId());
                     exchange.getIn().setBody(event);
                 })
@@ -52,7 +62,7 @@ public class LongConnectionRoutes extends RouteBuilder {
     }
 
     /** The consumer's options, from {@code feishu.long-connection.*}; the app's credentials stay on the component. */
-    static String endpointUri(Settings settings) {
+    static String endpointUri(Settings settings, String app) {
         Map<String, String> options = new LinkedHashMap<>();
         options.put("connectTimeout", settings.get("feishu.long-connection.connect-timeout-ms"));
         options.put("pongTimeout", settings.get("feishu.long-connection.pong-timeout-ms"));
@@ -63,7 +73,7 @@ public class LongConnectionRoutes extends RouteBuilder {
         if (FeishuEventMode.proxy(settings) != null) {
             options.put("proxy", settings.get("feishu.long-connection.proxy"));
         }
-        StringBuilder uri = new StringBuilder("feishu-events:default");
+        StringBuilder uri = new StringBuilder("feishu-events:" + app);
         char separator = '?';
         for (Map.Entry<String, String> option : options.entrySet()) {
             uri.append(separator).append(option.getKey()).append('=').append(option.getValue());
