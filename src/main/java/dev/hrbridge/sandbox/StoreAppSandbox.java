@@ -1,6 +1,8 @@
 package dev.hrbridge.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.hrbridge.sandbox.FeishuSandbox.Caller;
 import dev.hrbridge.sandbox.PlatformSimulator.Reply;
 import dev.hrbridge.sandbox.PlatformSimulator.Request;
@@ -95,6 +97,7 @@ public final class StoreAppSandbox implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StoreAppSandbox.class);
 
     /** A customer that installed the store app: its tenant key, and what its accounts carry by default. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Tenant(String tenantKey, String customer, int scope) {
     }
 
@@ -106,6 +109,7 @@ public final class StoreAppSandbox implements AutoCloseable {
             new Tenant("tenant-globex", "7244444", 2));
 
     /** One push as the simulator sees it: state {@code queued} (no webhook yet), {@code pending}, {@code delivered} or {@code failed}. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Push(String eventId, String type, String tenantKey, String state, int attempts, Integer lastStatus,
                        String lastError) {
     }
@@ -118,7 +122,7 @@ public final class StoreAppSandbox implements AutoCloseable {
     private final Deque<String> tickets = new ArrayDeque<>();
     private final Deque<Delivery> pushes = new ArrayDeque<>();
     private final ScheduledExecutorService pusher;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(PUSH_TIMEOUT).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(PUSH_TIMEOUT).build();
     private volatile URI webhook;
     private volatile List<Duration> redeliveries = FEISHU_REDELIVERIES;
     private ScheduledFuture<?> periodic;
@@ -402,8 +406,7 @@ public final class StoreAppSandbox implements AutoCloseable {
         overview.put("webhook", webhook == null ? null : webhook.toString());
         overview.put("encrypted", true);
         overview.put("app_ticket_interval", ticketInterval == null ? null : ticketInterval.toString());
-        overview.put("tenants", TENANTS.stream().map(tenant -> Map.of("tenant_key", tenant.tenantKey(),
-                "customer", tenant.customer(), "scope", tenant.scope())).toList());
+        overview.put("tenants", TENANTS);
         overview.put("pushes", pushes());
         return overview;
     }
