@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Feishu's frequency control of one API ("频控策略", open.feishu.cn/document/ukTMukTMukTM/uUzN04SN3QjL1cDN): per API,
- * app and tenant (the sandbox has one app and one tenant), every limit of the API counts ("1000 次/分钟、50 次/秒"
+ * app and tenant (FeishuSandbox keeps one of these per API and caller), every limit of the API counts ("1000 次/分钟、50 次/秒"
  * trips on either). Feishu does not say how it counts a window; the sandbox counts the strictest way, any
  * {@code length} in a row, so a client that passes here passes however Feishu counts. Refused calls do not count.
  */

@@ -1,6 +1,7 @@
 package dev.hrbridge.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hrbridge.sandbox.FeishuSandbox.Caller;
 import dev.hrbridge.sandbox.FrequencyLimit.Window;
 import dev.hrbridge.sandbox.PlatformSimulator.Reply;
 import dev.hrbridge.sandbox.PlatformSimulator.Request;
@@ -25,8 +26,19 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code question_count} and millisecond-timestamp strings {@code start_time} before {@code end_time}. The list
  *       replaces the account's papers ("全量更新").</li>
  * </ul>
- * A body that breaks this is HTTP 400 {@code 1002002 Parameter illegal}, Hire's code for bad parameters. Two account
- * ids play Hire's other answers; Feishu's ids are digits only, so no real id looks like them: one ending in
+ * A body that breaks this is HTTP 400 {@code 1002002 Parameter illegal}, Hire's code for bad parameters.
+ * <p>
+ * Each account belongs to the app and tenant whose {@code hire.eco_account.created_v1} event announced it (seed 003:
+ * the event's {@code header.app_id} and {@code header.tenant_key}; the store app's accounts are recorded when
+ * {@link StoreAppSandbox} pushes that event); an account never announced belongs to the self-built app in the
+ * sandbox's own tenant, as every account did before the store app. A push whose tenant_access_token speaks for another
+ * app or tenant is refused with the same {@code 1002002}: inside the caller's tenant that {@code account_id} names no
+ * account, so it is an illegal parameter. Feishu publishes no code of its own for this. {@code 99991672} would be
+ * wrong: "如何为应用申请所需权限？" documents it as a missing API scope ({@code permission_violations} of type
+ * {@code action_scope_required}), which the caller has; and the token itself is valid, so {@code 99991663} would
+ * send a client into a pointless token refresh.
+ * <p>
+ * Two account ids play Hire's other answers; Feishu's ids are digits only, so no real id looks like them: one ending in
  * {@code -1002001} gets HTTP 500 {@code 1002001 System error} on its first push and is accepted on the next, one
  * ending in {@code -1002002} is refused with {@code 1002002} on every push.
  */
@@ -43,10 +55,30 @@ public final class HireEcoSandbox {
     private final Map<String, Set<String>> additionalItems = new ConcurrentHashMap<>();
     private final Map<String, List<String>> papers = new ConcurrentHashMap<>();
     private final Set<String> failedOnce = ConcurrentHashMap.newKeySet();
+    private final Map<String, Caller> owners = new ConcurrentHashMap<>();
+    private final Caller selfBuilt;
+
+    /** Hire for the sandbox's tenants; an account never announced belongs to {@code selfBuilt}. */
+    HireEcoSandbox(Caller selfBuilt) {
+        this.selfBuilt = selfBuilt;
+    }
 
     void serveOn(FeishuSandbox feishu) {
         feishu.register("POST", PACKAGES_PATH, this::createPackages, Window.perMinute(1000), Window.perSecond(50));
         feishu.register("POST", PAPERS_PATH, this::createPapers, Window.perMinute(1000), Window.perSecond(50));
+    }
+
+    /**
+     * Records that {@code owner}'s event announced {@code accountId}; false, changing nothing, when another app or
+     * tenant announced it before (Feishu's account ids are unique).
+     */
+    boolean announced(String accountId, Caller owner) {
+        return owners.putIfAbsent(accountId, owner) == null || owners.get(accountId).equals(owner);
+    }
+
+    /** The app and tenant {@code accountId} belongs to. */
+    public Caller ownerOf(String accountId) {
+        return owners.getOrDefault(accountId, selfBuilt);
     }
 
     /** Package ids created so far under {@code accountId}. */
@@ -63,16 +95,16 @@ public final class HireEcoSandbox {
         return List.copyOf(papers.getOrDefault(accountId, List.of()));
     }
 
-    private synchronized Reply createPackages(JsonNode body, Request request) {
+    private synchronized Reply createPackages(JsonNode body, Request request, Caller caller) {
         List<String> problems = new ArrayList<>();
         String accountId = accountId(body, problems);
         List<String> packageIds = items(body, "package_list", true, problems);
         List<String> itemIds = items(body, "additional_item_list", false, problems);
-        if (accountId != null) {
+        if (accountId != null && ownerOf(accountId).equals(caller)) {
             alreadyCreated(packageIds, packages.get(accountId), "package", problems);
             alreadyCreated(itemIds, additionalItems.get(accountId), "additional item", problems);
         }
-        Reply refused = refused(accountId, problems);
+        Reply refused = refused(accountId, caller, problems);
         if (refused != null) {
             return refused;
         }
@@ -81,7 +113,7 @@ public final class HireEcoSandbox {
         return FeishuSandbox.success(Map.of());
     }
 
-    private synchronized Reply createPapers(JsonNode body, Request request) {
+    private synchronized Reply createPapers(JsonNode body, Request request, Caller caller) {
         List<String> problems = new ArrayList<>();
         String accountId = accountId(body, problems);
         JsonNode list = body.get("paper_list");
@@ -108,7 +140,7 @@ public final class HireEcoSandbox {
                 }
             }
         }
-        Reply refused = refused(accountId, problems);
+        Reply refused = refused(accountId, caller, problems);
         if (refused != null) {
             return refused;
         }
@@ -116,8 +148,11 @@ public final class HireEcoSandbox {
         return FeishuSandbox.success(Map.of());
     }
 
-    /** The refusal the body's problems or the account's scenario call for, or null. */
-    private Reply refused(String accountId, List<String> problems) {
+    /** The refusal the body's problems, the account's owner or the account's scenario call for, or null. */
+    private Reply refused(String accountId, Caller caller, List<String> problems) {
+        if (accountId != null && !ownerOf(accountId).equals(caller)) {
+            problems.add("account_id " + accountId + " is not an account of this app and tenant");
+        }
         if (accountId != null && accountId.endsWith("-1002002")) {
             problems.add("account " + accountId + " refuses every push (sandbox scenario -1002002)");
         }

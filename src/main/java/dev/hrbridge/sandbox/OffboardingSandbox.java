@@ -50,7 +50,7 @@ final class OffboardingSandbox implements FeishuSandbox.Operation {
     }
 
     @Override
-    public Reply handle(JsonNode body, Request request) {
+    public Reply handle(JsonNode body, Request request, FeishuSandbox.Caller caller) {
         String userIdType = request.queryParam("user_id_type");
         JsonNode offboardingId = body.get("offboarding_id");
         JsonNode operatorId = body.get("operator_id");

@@ -57,7 +57,7 @@ final class OnboardingQrCodeSandbox implements FeishuSandbox.Operation {
     }
 
     @Override
-    public Reply handle(JsonNode body, Request request) {
+    public Reply handle(JsonNode body, Request request, FeishuSandbox.Caller caller) {
         JsonNode list = body.get("dimension_value_list");
         String problem = problemIn(list);
         if (problem != null) {

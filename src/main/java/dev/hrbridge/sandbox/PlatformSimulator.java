@@ -94,6 +94,7 @@ public final class PlatformSimulator implements AutoCloseable {
             simulator.administer(FAULTS_PATH, simulator::administerFaults);
             simulator.administer(TENANT_TOKENS_PATH, simulator::administerTenantTokens);
             simulator.administer(LongConnectionSandbox.ADMIN_PATH, simulator.longConnection::administer);
+            simulator.administer(StoreAppSandbox.ADMIN_PATH, simulator.feishu.storeApp()::administer);
             server.start();
             return simulator;
         } catch (IOException e) {
@@ -107,6 +108,11 @@ public final class PlatformSimulator implements AutoCloseable {
 
     public FeishuSandbox feishu() {
         return feishu;
+    }
+
+    /** Feishu's store app: its tenants, tokens and the events it pushes to HR Bridge's webhook. */
+    public StoreAppSandbox storeApp() {
+        return feishu.storeApp();
     }
 
     /** Feishu's long connection: the endpoint {@code POST /callback/ws/endpoint} and the WebSocket it hands out. */
@@ -135,6 +141,7 @@ public final class PlatformSimulator implements AutoCloseable {
     @Override
     public void close() {
         longConnection.close();
+        feishu.storeApp().close();
         server.stop(0);
         executor.shutdownNow();
         delayed.shutdownNow();

@@ -96,7 +96,7 @@ class SandboxFaultInjectionTest {
         try (TestBridge test = TestBridge.start(dir)) {
             PlatformSimulator sandbox = test.simulator();
             sandbox.feishu().register("POST", "/open-apis/test/echo",
-                    (body, request) -> PlatformSimulator.Reply.json(200, Map.of("code", 0, "msg", "success")));
+                    (body, request, caller) -> PlatformSimulator.Reply.json(200, Map.of("code", 0, "msg", "success")));
             HttpResponse<String> injected = http.send(HttpRequest.newBuilder(URI.create(sandbox.baseUrl() + "/sandbox/faults"))
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(
                             SandboxFault.rateLimited("/open-apis/test/", 1, 2)))).build(), HttpResponse.BodyHandlers.ofString());
