@@ -41,6 +41,8 @@ public class FeishuTenants implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        // idle most of the time: no thread is kept for it
+        recorder.allowCoreThreadTimeOut(true);
     }
 
     /** An event of {@code app}'s tenant {@code tenantKey} arrived (null or blank: the event names no tenant). */

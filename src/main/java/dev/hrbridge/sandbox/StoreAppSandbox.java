@@ -123,7 +123,7 @@ public final class StoreAppSandbox implements AutoCloseable {
     private final Deque<Delivery> pushes = new ArrayDeque<>();
     private final ScheduledExecutorService pusher;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(PUSH_TIMEOUT).build();
-    private volatile URI webhook;
+    private URI webhook;
     private volatile List<Duration> redeliveries = FEISHU_REDELIVERIES;
     private ScheduledFuture<?> periodic;
     private Duration ticketInterval;
@@ -159,9 +159,9 @@ public final class StoreAppSandbox implements AutoCloseable {
      * go out now.
      */
     public void deliverTo(URI webhookUrl) {
-        webhook = webhookUrl;
         List<Delivery> queued;
         synchronized (this) {
+            webhook = webhookUrl;
             queued = pushes.stream().filter(Delivery::queued).toList();
         }
         queued.forEach(delivery -> pusher.execute(() -> attempt(delivery)));
@@ -440,10 +440,14 @@ public final class StoreAppSandbox implements AutoCloseable {
     }
 
     private void attempt(Delivery delivery) {
-        URI target = webhook;
-        if (target == null) {
-            delivery.queue();
-            return;
+        URI target;
+        synchronized (this) {
+            // under the lock deliverTo takes, so a push is either queued before it looks or sees its webhook
+            target = webhook;
+            if (target == null) {
+                delivery.queue();
+                return;
+            }
         }
         delivery.attempting();
         try {

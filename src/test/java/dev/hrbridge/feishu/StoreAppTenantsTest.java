@@ -1,5 +1,8 @@
 package dev.hrbridge.feishu;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -11,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -217,6 +221,27 @@ class StoreAppTenantsTest {
         // the default app's path does not know the store app's key
         assertError(new FeishuPush(bridge.api("/webhooks/feishu/events"), STORE_KEY).encrypted(event), 401, "bad_signature");
         assertThat(store.encrypted(event).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theFirstEventOfATenantIsLoggedOnce() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(FeishuTenants.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        try {
+            String tenant = "f1r57" + newId().substring(0, 11);
+            awaitFinal(sendEcoAccount(tenant, newId()));
+            String line = "First event from tenant " + tenant + " of Feishu app provider";
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.list.stream()
+                    .anyMatch(event -> event.getFormattedMessage().equals(line)));
+            awaitFinal(sendEcoAccount(tenant, newId()));
+
+            assertThat(log.list).filteredOn(event -> event.getFormattedMessage().contains(tenant)).singleElement()
+                    .extracting(ILoggingEvent::getFormattedMessage).isEqualTo(line);
+        } finally {
+            logger.detachAppender(log);
+        }
     }
 
     @Test
