@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.outbound.OutboundFailure;
+import dev.hrbridge.outbound.OutboundMetrics;
 import dev.hrbridge.outbound.PermanentFailure;
 import dev.hrbridge.outbound.RetryableFailure;
 import org.apache.camel.Exchange;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -54,6 +56,13 @@ public class IotAnswerClassifier {
     private static final Set<Integer> BACKEND_REACHED_HTTP = Set.of(500, 502, 504);
     /** Kept when the gateway's answer headers are dropped: the caller's error handler counts attempts in them. */
     private static final String REDELIVERY_HEADERS = "CamelRedelivery*";
+
+    private final OutboundMetrics metrics;
+
+    /** {@code metrics} counts every call by API and outcome; null counts nothing. */
+    public IotAnswerClassifier(OutboundMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     /** The gateway answered: body becomes the answer's {@code data}, or the failure is thrown. */
     public void answered(Exchange exchange) {
@@ -146,9 +155,15 @@ public class IotAnswerClassifier {
         return false;
     }
 
-    private static void log(Exchange exchange, Integer status, Integer code, String outcome, Throwable cause) {
+    private void log(Exchange exchange, Integer status, Integer code, String outcome, Throwable cause) {
         Long started = exchange.getProperty(IotGatewayCall.STARTED, Long.class);
-        long durationMs = started == null ? -1 : (System.nanoTime() - started) / 1_000_000;
+        long durationNanos = started == null ? 0 : System.nanoTime() - started;
+        long durationMs = started == null ? -1 : durationNanos / 1_000_000;
+        if (metrics != null) {
+            // beside Feishu's calls in hrb_outbound_calls_total: the gateway path as a dotted API name
+            String api = String.valueOf(exchange.getProperty(IotGatewayCall.API));
+            metrics.record("iot" + api.replace('/', '.'), outcome, Duration.ofNanos(durationNanos));
+        }
         String line = "IoT call api={} request_id={} gateway_request_id={} status={} code={} outcome={} duration_ms={}";
         Object[] args = {exchange.getProperty(IotGatewayCall.API), exchange.getProperty(IotGatewayCall.REQUEST_ID),
                 exchange.getProperty(GATEWAY_REQUEST_ID), status, code, outcome, durationMs};

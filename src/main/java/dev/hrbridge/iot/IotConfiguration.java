@@ -1,6 +1,7 @@
 package dev.hrbridge.iot;
 
 import dev.hrbridge.config.Settings;
+import dev.hrbridge.outbound.OutboundMetrics;
 import dev.hrbridge.outbound.RetryPolicy;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
@@ -16,6 +17,9 @@ public class IotConfiguration implements CamelConfiguration {
     @BeanInject
     private Settings settings;
 
+    @BeanInject
+    private OutboundMetrics outboundMetrics;
+
     @BindToRegistry
     public IotGatewayCall iotGatewayCall() {
         String appKey = settings.get("iot.app-key");
@@ -25,7 +29,7 @@ public class IotConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public IotAnswerClassifier iotAnswerClassifier() {
-        return new IotAnswerClassifier();
+        return new IotAnswerClassifier(outboundMetrics);
     }
 
     @BindToRegistry

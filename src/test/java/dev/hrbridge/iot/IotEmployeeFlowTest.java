@@ -97,6 +97,18 @@ class IotEmployeeFlowTest {
     }
 
     @Test
+    void everyIotCallIsCountedBesideFeishusOutboundCalls() throws Exception {
+        gateway.stubFor(post(urlPathEqualTo(PATH)).willReturn(okJson(answer(200, null, null, "{\"employeeId\":\"emp-2\"}"))));
+
+        assertThat(create("{\"authCode\":\"code-m\",\"codeType\":\"AUTH_CODE\"}").statusCode()).isEqualTo(201);
+
+        String metrics = bridge.get(bridge.management("/observe/metrics")).body();
+        assertThat(metrics).containsPattern("hrb_outbound_calls_total\\{api=\"iot\\.user\\.account\\.employee\\.createbyauthcode\","
+                + "outcome=\"success\"[^}]*} [1-9]");
+        assertThat(metrics).contains("hrb_outbound_latency_seconds_count{api=\"iot.user.account.employee.createbyauthcode\"");
+    }
+
+    @Test
     void theGatewayReceivesSeed004sEnvelopeSignedWithOurAppSecret() throws Exception {
         gateway.stubFor(post(urlPathEqualTo(PATH)).willReturn(okJson(answer(200, null, null, "{}"))));
 
