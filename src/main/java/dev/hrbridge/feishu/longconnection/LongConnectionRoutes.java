@@ -1,8 +1,6 @@
 package dev.hrbridge.feishu.longconnection;
 
 import dev.hrbridge.api.ApiException;
-import dev.hrbridge.config.FeishuEventMode;
-import dev.hrbridge.config.Settings;
 import dev.hrbridge.feishu.FeishuApp;
 import dev.hrbridge.feishu.FeishuWebhook;
 import dev.hrbridge.feishu.FeishuWebhooks;
@@ -11,9 +9,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The long-connection ingress, the twin of {@code routes/feishu-webhook.camel.yaml}: an event Feishu pushes over the
@@ -32,12 +27,10 @@ public class LongConnectionRoutes extends RouteBuilder {
     public static final String ROUTE_ID = "feishu-long-connection";
     private static final Logger LOG = LoggerFactory.getLogger(LongConnectionRoutes.class);
 
-    private final Settings settings;
     private final String app;
 
     /** The ingress of the app named {@code app}'s long connection. */
-    public LongConnectionRoutes(Settings settings, String app) {
-        this.settings = settings;
+    public LongConnectionRoutes(String app) {
         this.app = app;
     }
 
@@ -50,7 +43,7 @@ public class LongConnectionRoutes extends RouteBuilder {
     public void configure() {
         onException(ApiException.class).handled(true).process(LongConnectionRoutes::refuse);
 
-        from(endpointUri(settings, app)).routeId(routeId(app))
+        from(FeishuEventsComponent.SCHEME + ":" + app).routeId(routeId(app))
                 .process(exchange -> {
                     FeishuWebhooks webhooks = exchange.getContext().getRegistry()
                             .lookupByNameAndType("feishuWebhooks", FeishuWebhooks.class);
@@ -59,27 +52,6 @@ public class LongConnectionRoutes extends RouteBuilder {
                     exchange.getIn().setBody(event);
                 })
                 .bean("inbox", "storeEvent");
-    }
-
-    /** The consumer's options, from {@code feishu.long-connection.*}; the app's credentials stay on the component. */
-    static String endpointUri(Settings settings, String app) {
-        Map<String, String> options = new LinkedHashMap<>();
-        options.put("connectTimeout", settings.get("feishu.long-connection.connect-timeout-ms"));
-        options.put("pongTimeout", settings.get("feishu.long-connection.pong-timeout-ms"));
-        options.put("pingInterval", settings.get("feishu.long-connection.ping-interval-ms", "0"));
-        options.put("reconnectMaxBackoff", settings.get("feishu.long-connection.reconnect-max-backoff-ms"));
-        options.put("maxInFlight", settings.get("feishu.long-connection.max-in-flight"));
-        options.put("stopTimeout", settings.get("feishu.long-connection.stop-timeout-ms"));
-        if (FeishuEventMode.proxy(settings) != null) {
-            options.put("proxy", settings.get("feishu.long-connection.proxy"));
-        }
-        StringBuilder uri = new StringBuilder("feishu-events:" + app);
-        char separator = '?';
-        for (Map.Entry<String, String> option : options.entrySet()) {
-            uri.append(separator).append(option.getKey()).append('=').append(option.getValue());
-            separator = '&';
-        }
-        return uri.toString();
     }
 
     private static void refuse(Exchange exchange) {
