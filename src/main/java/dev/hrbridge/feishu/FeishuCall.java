@@ -18,36 +18,46 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The Java steps of the {@code feishu-call} route: reads the caller's {@code Hrb*} headers, authorizes the request
- * with the token of the app ({@code HrbFeishuApp}, default {@code default}) and tenant ({@code HrbTenantKey}) it names,
+ * The Java steps of the {@code feishu-openapi-action} Kamelet ({@code kamelets/feishu-openapi-action.kamelet.yaml}):
+ * reads the Kamelet's parameters and the message's own headers ({@code HrbPath}, {@code HrbFeishuApp},
+ * {@code HrbTenantKey}, {@code HrbTraceId}), authorizes the request with the token of the (app, tenant) they name,
  * classifies each answer, and writes the one log line and the metrics of the call.
  * The caller gets its own headers back plus {@code HrbHttpStatus}, {@code HrbPlatformCode}, {@code HrbPlatformMsg}.
  */
 public class FeishuCall {
 
-    public static final String API = "HrbApi";
-    public static final String HTTP_METHOD = "HrbHttpMethod";
+    /** Header: the path and query of a call whose path varies per message, read when the Kamelet names no path. */
     public static final String PATH = "HrbPath";
-    public static final String RETRYABLE_CODES = "HrbRetryableCodes";
-    public static final String ACCEPTED_CODES = "HrbAcceptedCodes";
+    /** Header: event id or request id, on the log line of the call. */
     public static final String TRACE_ID = "HrbTraceId";
-    /** The configured Feishu app the call is made as; the inbox sets it to the app an event came in through. */
+    /** Header: the configured Feishu app the call is made as, unless the Kamelet names one; the inbox sets it to the app an event came in through. */
     public static final String FEISHU_APP = "HrbFeishuApp";
-    /** The tenant of a store app the call is for; the inbox sets it to the event's tenant_key. */
+    /** Header: the tenant of a store app the call is for; the inbox sets it to the event's tenant_key. */
     public static final String TENANT_KEY = "HrbTenantKey";
     public static final String HTTP_STATUS = "HrbHttpStatus";
     public static final String PLATFORM_CODE = "HrbPlatformCode";
     public static final String PLATFORM_MSG = "HrbPlatformMsg";
 
+    /** Exchange properties the Kamelet sets from its parameters ({@code api}, {@code method}, ...); empty when not given. */
+    static final String PARAMETER_API = "feishuApi";
+    static final String PARAMETER_METHOD = "feishuMethod";
+    static final String PARAMETER_PATH = "feishuPath";
+    static final String PARAMETER_ACCEPTED_CODES = "feishuAcceptedCodes";
+    static final String PARAMETER_RETRYABLE_CODES = "feishuRetryableCodes";
+    static final String PARAMETER_APP = "feishuApp";
+
     static final String STATE = "HrbFeishuCall";
-    static final String REPEAT = "HrbRepeatWithFreshToken";
+    /** True while a request is to be sent: at first, and once more after Feishu refused the token. */
+    static final String SEND = "HrbSendToFeishu";
 
     private static final Logger LOG = LoggerFactory.getLogger(FeishuCall.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> METHODS = new java.util.LinkedHashSet<>(List.of("GET", "POST", "PATCH", "PUT", "DELETE"));
 
     private final TenantTokenCache tokens;
     private final FeishuApps apps;
@@ -87,32 +97,41 @@ public class FeishuCall {
         }
     }
 
-    /** Reads the call's headers and body; sets the properties the route sends from. */
+    /** Reads the call's parameters, headers and body; sets the properties the Kamelet sends from. */
     public void begin(Exchange exchange) throws JsonProcessingException {
         Message in = exchange.getMessage();
-        String api = required(in, API);
-        String method = required(in, HTTP_METHOD).toUpperCase(java.util.Locale.ROOT);
-        String pathAndQuery = required(in, PATH);
+        String api = parameter(exchange, PARAMETER_API, "api");
+        String method = parameter(exchange, PARAMETER_METHOD, "method").toUpperCase(java.util.Locale.ROOT);
+        String pathAndQuery = optional(exchange.getProperty(PARAMETER_PATH, String.class));
+        if (pathAndQuery == null) {
+            pathAndQuery = optional(in.getHeader(PATH, String.class));
+            if (pathAndQuery == null) {
+                throw new IllegalArgumentException("feishu-openapi-action for " + api + " needs the parameter path or the header " + PATH);
+            }
+        }
         if (!pathAndQuery.startsWith("/")) {
-            throw new IllegalArgumentException(PATH + " must start with '/', got '" + pathAndQuery + "'");
+            throw new IllegalArgumentException("the path of " + api + " must start with '/', got '" + pathAndQuery + "'");
         }
         int question = pathAndQuery.indexOf('?');
-        exchange.setProperty(API, api);
+        exchange.setProperty("HrbApi", api);
         // the http component wants its enum: handing it a String costs a type-converter search on every call
-        exchange.setProperty("HrbHttpMethod", HttpMethods.valueOf(method));
+        exchange.setProperty("HrbHttpMethod", httpMethod(api, method));
         exchange.setProperty("HrbHttpPath", question < 0 ? pathAndQuery : pathAndQuery.substring(0, question));
         exchange.setProperty("HrbHttpQuery", question < 0 ? null : pathAndQuery.substring(question + 1));
         Object body = in.getBody();
         exchange.setProperty("HrbRequestJson", body == null || body instanceof String ? body
                 : JSON.writeValueAsString(body));
-        exchange.setProperty(REPEAT, false);
-        String app = in.getHeader(FEISHU_APP, FeishuApp.DEFAULT, String.class).trim();
+        exchange.setProperty(SEND, true);
+        String app = optional(exchange.getProperty(PARAMETER_APP, String.class));
+        if (app == null) {
+            app = in.getHeader(FEISHU_APP, FeishuApp.DEFAULT, String.class).trim();
+        }
         if (apps.get(app) == null) {
-            throw new IllegalArgumentException(FEISHU_APP + " names no configured Feishu app: '" + app + "'");
+            throw new IllegalArgumentException("feishu-openapi-action names no configured Feishu app: '" + app + "'");
         }
         exchange.setProperty(STATE, new State(api, in.getHeader(TRACE_ID, String.class), app, in.getHeader(TENANT_KEY, String.class),
-                FeishuAnswerClassifier.codes(in.getHeader(ACCEPTED_CODES, String.class)),
-                FeishuAnswerClassifier.codes(in.getHeader(RETRYABLE_CODES, String.class)),
+                FeishuAnswerClassifier.codes(exchange.getProperty(PARAMETER_ACCEPTED_CODES, String.class)),
+                FeishuAnswerClassifier.codes(exchange.getProperty(PARAMETER_RETRYABLE_CODES, String.class)),
                 new LinkedHashMap<>(in.getHeaders())));
     }
 
@@ -135,7 +154,7 @@ public class FeishuCall {
             tokens.invalidate(state.app, state.tenant, state.token);
         }
         state.repeated |= repeat;
-        exchange.setProperty(REPEAT, repeat);
+        exchange.setProperty(SEND, repeat);
     }
 
     /** Success: the parsed answer as body, the caller's headers plus the answer's status, code and msg. */
@@ -212,11 +231,22 @@ public class FeishuCall {
         return exchange.getProperty(STATE, State.class);
     }
 
-    private static String required(Message in, String header) {
-        String value = in.getHeader(header, String.class);
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("the feishu-call route needs the header " + header);
+    private static String parameter(Exchange exchange, String property, String name) {
+        String value = optional(exchange.getProperty(property, String.class));
+        if (value == null) {
+            throw new IllegalArgumentException("feishu-openapi-action needs the parameter " + name);
         }
-        return value.trim();
+        return value;
+    }
+
+    private static HttpMethods httpMethod(String api, String method) {
+        if (!METHODS.contains(method)) {
+            throw new IllegalArgumentException("the method of " + api + " must be one of " + METHODS + ", got '" + method + "'");
+        }
+        return HttpMethods.valueOf(method);
+    }
+
+    private static String optional(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
     }
 }

@@ -11,7 +11,7 @@ import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
 import org.apache.camel.spi.HeaderFilterStrategy;
 import org.apache.camel.support.DefaultHeaderFilterStrategy;
 
-/** Beans of the IoT gateway calls ({@code routes/iot-outbound.camel.yaml}) and the IoT employee flow. */
+/** Beans of the IoT gateway calls (the {@code aliyun-iot-gateway-action} Kamelet) and the IoT employee flow. */
 public class IotConfiguration implements CamelConfiguration {
 
     @BeanInject

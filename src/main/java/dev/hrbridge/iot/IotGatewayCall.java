@@ -35,7 +35,7 @@ public class IotGatewayCall {
         String api = exchange.getProperty(API, String.class);
         String apiVer = exchange.getProperty(API_VER, String.class);
         if (api == null || apiVer == null) {
-            throw new IllegalArgumentException("direct:iot-call needs the exchange properties " + API + " and " + API_VER);
+            throw new IllegalArgumentException("aliyun-iot-gateway-action needs the parameters path and apiVersion");
         }
         if (signer == null) {
             throw new PermanentFailure(api, null, null, null,

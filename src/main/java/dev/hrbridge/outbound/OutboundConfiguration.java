@@ -18,8 +18,8 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * Beans of the outbound side: the feishu-call route's steps, the tokens of every (app, tenant) and the store apps'
- * app_tickets, throttles, retry policy, metrics.
+ * Beans of the outbound side: the steps of the feishu-openapi-action Kamelet, the tokens of every (app, tenant) and
+ * the store apps' app_tickets, throttles, retry policy, metrics.
  */
 public class OutboundConfiguration implements CamelConfiguration {
 

@@ -41,9 +41,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-/** The feishu-call route against a stub Feishu on a real HTTP port: what each kind of answer becomes. */
+/** The feishu-openapi-action Kamelet against a stub Feishu on a real HTTP port: what each kind of answer becomes. */
 class FeishuCallRouteTest {
 
     private static final String TOKEN_PATH = "/open-apis/auth/v3/tenant_access_token/internal";
@@ -169,14 +170,85 @@ class FeishuCallRouteTest {
     void theCallersAcceptedAndRetryableCodesDecide() {
         feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(aResponse().withStatus(400)
                 .withHeader("Content-Type", "application/json").withBody("{\"code\":1160202,\"msg\":\"already withdrawn\"}")));
-        Exchange accepted = call("corehr.offboardings.revoke", REVOKE, "{}", Map.of("HrbAcceptedCodes", "1160202"));
+        Exchange accepted = send(kamelet("corehr.offboardings.revoke", REVOKE) + "&acceptedCodes=1160202", "{}", Map.of());
         assertThat(accepted.getException()).isNull();
         assertThat(accepted.getMessage().getHeader("HrbPlatformCode")).isEqualTo(1160202);
 
         feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(okJson("{\"code\":1160204,\"msg\":\"concurrent withdrawal\"}")));
-        RetryableFailure retryable = failure(call("corehr.offboardings.revoke", REVOKE, "{}",
-                Map.of("HrbRetryableCodes", "1160204, 1160101")), RetryableFailure.class);
+        RetryableFailure retryable = failure(send(kamelet("corehr.offboardings.revoke", REVOKE)
+                + "&retryableCodes=1160204, 1160101", "{}", Map.of()), RetryableFailure.class);
         assertThat(retryable.platformCode()).isEqualTo(1160204);
+    }
+
+    @Test
+    void aPathThatVariesPerMessageTravelsInTheHeaderHrbPathWhenTheKameletNamesNone() {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(okJson("{\"code\":0,\"msg\":\"success\"}")));
+
+        Exchange result = send("kamelet:feishu-openapi-action?api=corehr.offboardings.revoke&method=POST", "{}",
+                Map.of("HrbPath", REVOKE + "?user_id_type=union_id"));
+
+        assertThat(result.getException()).isNull();
+        feishu.verify(exactly(1), postRequestedFor(urlEqualTo(REVOKE + "?user_id_type=union_id"))
+                .withHeader("HrbPath", absent()));
+    }
+
+    @Test
+    void theKameletsParametersWinOverHeadersACallerBrought() {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(aResponse().withStatus(400)
+                .withHeader("Content-Type", "application/json").withBody("{\"code\":1160202,\"msg\":\"already withdrawn\"}")));
+
+        // the old header protocol from an HTTP caller: neither redirects the call nor turns a refusal into success
+        Exchange result = call("corehr.offboardings.revoke", REVOKE, "{}", Map.of("HrbPath", "/open-apis/elsewhere",
+                "HrbApi", "test.other", "HrbHttpMethod", "DELETE", "HrbAcceptedCodes", "1160202"));
+
+        PermanentFailure failure = failure(result, PermanentFailure.class);
+        assertThat(failure.api()).isEqualTo("corehr.offboardings.revoke");
+        assertThat(failure.platformCode()).isEqualTo(1160202);
+        feishu.verify(exactly(1), postRequestedFor(urlEqualTo(REVOKE)));
+    }
+
+    @Test
+    void aQueryOfSeveralParametersWrittenRawReachesFeishuWhole() {
+        String path = "/open-apis/corehr/v2/test?user_id_type=open_id&department_id_type=open_department_id";
+        feishu.stubFor(post(urlPathEqualTo("/open-apis/corehr/v2/test")).willReturn(okJson("{\"code\":0}")));
+
+        assertThat(call("test.query", path, "{}", Map.of()).getException()).isNull();
+
+        feishu.verify(exactly(1), postRequestedFor(urlEqualTo(path)));
+    }
+
+    @Test
+    void theResponseTimeoutParameterShortensTheWaitForOneCall() {
+        feishu.stubFor(post(urlPathEqualTo(REVOKE)).willReturn(okJson("{\"code\":0}").withFixedDelay(10_000)));
+
+        long begin = System.nanoTime();
+        RetryableFailure failure = failure(send(kamelet("corehr.offboardings.revoke", REVOKE) + "&responseTimeout=800", "{}",
+                Map.of()), RetryableFailure.class);
+
+        // the deployment's hrb.http.response-timeout-ms here is 3000
+        assertThat(Duration.ofNanos(System.nanoTime() - begin)).isBetween(Duration.ofMillis(700), Duration.ofMillis(2500));
+        assertThat(failure).hasMessageContaining("not answered");
+    }
+
+    @ParameterizedTest(name = "{0} is refused before Feishu is called")
+    @ValueSource(strings = {
+            "kamelet:feishu-openapi-action?api=test.nopath&method=POST|needs the parameter path or the header HrbPath",
+            "kamelet:feishu-openapi-action?api=test.relative&method=POST&path=open-apis/x|must start with '/'",
+            "kamelet:feishu-openapi-action?api=test.verb&method=HEAD&path=/open-apis/x|must be one of [GET, POST, PATCH, PUT, DELETE]",
+            "kamelet:feishu-openapi-action?api=test.app&method=POST&path=/open-apis/x&app=nobody|names no configured Feishu app: 'nobody'"})
+    void aCallThatCannotBeMadeSaysWhy(String uriAndReason) {
+        String[] parts = uriAndReason.split("\\|");
+
+        Exchange result = send(parts[0], "{}", Map.of());
+
+        assertThat(result.getException()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(parts[1]);
+        feishu.verify(exactly(0), postRequestedFor(urlPathEqualTo("/open-apis/x")));
+    }
+
+    @Test
+    void aKameletWithoutItsRequiredParametersIsNoRoute() {
+        assertThatThrownBy(() -> template.send("kamelet:feishu-openapi-action?path=/open-apis/x", exchange -> { }))
+                .hasStackTraceContaining("api").hasStackTraceContaining("method");
     }
 
     // a 200 that is not Feishu's JSON (a proxy's page, a body cut in transit) is no decision of Feishu: never a success
@@ -366,11 +438,17 @@ class FeishuCallRouteTest {
     }
 
     private static Exchange call(String api, String path, Object body, Map<String, Object> headers) {
-        return template.send("direct:feishu-call", exchange -> {
+        return send(kamelet(api, path), body, headers);
+    }
+
+    /** A POST to {@code path}, written RAW so that its query stays whole. */
+    private static String kamelet(String api, String path) {
+        return "kamelet:feishu-openapi-action?api=" + api + "&method=POST&path=RAW(" + path + ")";
+    }
+
+    private static Exchange send(String uri, Object body, Map<String, Object> headers) {
+        return template.send(uri, exchange -> {
             exchange.getMessage().setHeaders(new java.util.HashMap<>(headers));
-            exchange.getMessage().setHeader("HrbApi", api);
-            exchange.getMessage().setHeader("HrbHttpMethod", "POST");
-            exchange.getMessage().setHeader("HrbPath", path);
             exchange.getMessage().setBody(body);
         });
     }

@@ -186,7 +186,7 @@ class ManagementPortSecurityTest {
                 exec(camel, "dumpRoutesAsYaml(boolean,boolean)", true, true),
                 exec(camel, "sendBody", "file:" + dir + "?fileName=written.txt", "pwned"),
                 exec(camel, "requestBody", "sql:SELECT * FROM inbox?dataSource=#dataSource", "x"),
-                exec(camel, "sendStringBody", "direct:feishu-call", "{}"),
+                exec(camel, "sendStringBody", "kamelet:feishu-openapi-action?api=x&method=POST&path=/open-apis/x", "{}"),
                 exec(camel, "createEndpoint", "file:" + dir),
                 exec(route, "stop"), exec(route, "remove"),
                 exec("com.sun.management:type=HotSpotDiagnostic", "dumpHeap", heapDump.toString(), true),
@@ -253,7 +253,7 @@ class ManagementPortSecurityTest {
         log.start();
         logger.addAppender(log);
         try {
-            assertForbidden(post(exec(camelContextMBean(), "sendBody", "direct:feishu-call", APP_SECRET)), "sendBody");
+            assertForbidden(post(exec(camelContextMBean(), "sendBody", "kamelet:feishu-openapi-action?api=x&method=POST&path=/open-apis/x", APP_SECRET)), "sendBody");
         } finally {
             logger.detachAppender(log);
         }

@@ -148,12 +148,9 @@ class OperationsTest {
     @Test
     void metricsCarryPerRouteAndPerApiSeriesAfterTraffic() throws Exception {
         feishu.plain(FeishuPush.v2Event("test.unrouted_v1", UUID.randomUUID().toString(), "t", "{}"));
-        bridge.bridge().context().createProducerTemplate().send("direct:feishu-call", exchange -> {
-            exchange.getIn().setHeader("HrbApi", "test.unknown");
-            exchange.getIn().setHeader("HrbHttpMethod", "POST");
-            exchange.getIn().setHeader("HrbPath", "/open-apis/test/unknown");
-            exchange.getIn().setBody("{}");
-        });
+        bridge.bridge().context().createProducerTemplate().send(
+                "kamelet:feishu-openapi-action?api=test.unknown&method=POST&path=/open-apis/test/unknown",
+                exchange -> exchange.getIn().setBody("{}"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             String metrics = bridge.get(bridge.management("/observe/metrics")).body();
             assertThat(metrics).contains("routeId=\"feishu-webhook\"").contains("routeId=\"event-router\"")

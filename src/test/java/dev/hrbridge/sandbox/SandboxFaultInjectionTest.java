@@ -110,12 +110,9 @@ class SandboxFaultInjectionTest {
     }
 
     private static Exchange callEcho(TestBridge test) {
-        return test.bridge().context().createProducerTemplate().send("direct:feishu-call", exchange -> {
-            exchange.getMessage().setHeader("HrbApi", "test.echo");
-            exchange.getMessage().setHeader("HrbHttpMethod", "POST");
-            exchange.getMessage().setHeader("HrbPath", "/open-apis/test/echo");
-            exchange.getMessage().setBody(Map.of("hello", "sandbox"));
-        });
+        return test.bridge().context().createProducerTemplate().send(
+                "kamelet:feishu-openapi-action?api=test.echo&method=POST&path=/open-apis/test/echo",
+                exchange -> exchange.getMessage().setBody(Map.of("hello", "sandbox")));
     }
 
     private HttpResponse<String> post(String path) throws Exception {
