@@ -97,6 +97,57 @@ class ExternalRoutesTest {
         assertThat(outcomeOf("hire.eco_account.created_v1")).isEqualTo("replaced_from_directory");
     }
 
+    @Test
+    void anEngineersRouteCallsFeishuThroughTheKameletAndGetsTheClassifiedAnswer() throws Exception {
+        Files.writeString(routes.resolve("revoke.camel.yaml"), """
+                - route:
+                    id: on-test.revoke_v1
+                    from:
+                      uri: direct:on-test.revoke_v1
+                      steps:
+                        - setBody:
+                            constant: '{"offboarding_id":"7000000000000000042"}'
+                        - to:
+                            uri: kamelet:feishu-openapi-action
+                            parameters:
+                              api: corehr.offboardings.revoke
+                              method: POST
+                              path: /open-apis/corehr/v2/offboardings/revoke?user_id_type=people_corehr_id
+                              acceptedCodes: "1160202"
+                              app: default
+                        - setHeader:
+                            name: HrbOutcome
+                            simple: "feishu_${header.HrbHttpStatus}_${header.HrbPlatformCode}"
+                """);
+        await().atMost(Duration.ofSeconds(20)).until(() -> bridge.bridge().context().getRoute("on-test.revoke_v1") != null);
+
+        // the sandbox's Feishu withdraws the offboarding, then answers 400 1160202 "already withdrawn": accepted here
+        assertThat(outcomeOf("test.revoke_v1")).isEqualTo("feishu_200_0");
+        assertThat(outcomeOf("test.revoke_v1")).isEqualTo("feishu_400_1160202");
+    }
+
+    @Test
+    void aKameletCallWithoutARequiredParameterIsReportedWithItsNameAndNotLoaded() throws Exception {
+        Files.writeString(routes.resolve("incomplete.camel.yaml"), """
+                - route:
+                    id: on-test.incomplete_v1
+                    from:
+                      uri: direct:on-test.incomplete_v1
+                      steps:
+                        - to:
+                            uri: kamelet:feishu-openapi-action
+                            parameters:
+                              api: corehr.offboardings.revoke
+                              path: /open-apis/corehr/v2/offboardings/revoke
+                """);
+        await().atMost(Duration.ofSeconds(20)).until(() -> log.list.stream().anyMatch(e ->
+                e.getFormattedMessage().contains("incomplete.camel.yaml was not loaded")));
+
+        assertThat(log.list.stream().filter(e -> e.getFormattedMessage().contains("was not loaded")).findFirst().orElseThrow()
+                .getFormattedMessage()).contains("feishu-openapi-action").contains("mandatory parameters").contains("method");
+        assertThat(outcomeOf("test.incomplete_v1")).isEqualTo("no_flow_for_event_type");
+    }
+
     private String outcomeOf(String eventType) throws Exception {
         String eventId = UUID.randomUUID().toString();
         assertThat(feishu.plain(FeishuPush.v2Event(eventType, eventId, "t", "{}")).statusCode()).isEqualTo(200);
