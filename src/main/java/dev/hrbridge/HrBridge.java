@@ -13,15 +13,18 @@ import dev.hrbridge.db.Database;
 import dev.hrbridge.feishu.AppTickets;
 import dev.hrbridge.feishu.FeishuApp;
 import dev.hrbridge.feishu.FeishuApps;
+import dev.hrbridge.feishu.FeishuWebhookRoutes;
 import dev.hrbridge.feishu.longconnection.LongConnectionConfiguration;
 import dev.hrbridge.feishu.longconnection.LongConnectionRoutes;
 import dev.hrbridge.hire.EcoAccountConfiguration;
 import dev.hrbridge.inbox.Inbox;
 import dev.hrbridge.inbox.InboxConfiguration;
+import dev.hrbridge.inbox.InboxRoutes;
 import dev.hrbridge.iot.IotConfiguration;
 import dev.hrbridge.offboarding.OffboardingConfiguration;
 import dev.hrbridge.ops.DatabaseHealthCheck;
 import dev.hrbridge.ops.ExternalRoutes;
+import dev.hrbridge.ops.HeartbeatRoutes;
 import dev.hrbridge.ops.InboundLog;
 import dev.hrbridge.ops.ManagementPortGuard;
 import dev.hrbridge.ops.NodeRegistry;
@@ -31,6 +34,7 @@ import dev.hrbridge.ops.StartupCheck;
 import dev.hrbridge.ops.UnexpectedStop;
 import dev.hrbridge.outbound.OutboundConfiguration;
 import dev.hrbridge.qrcode.QrCodeConfiguration;
+import dev.hrbridge.qrcode.QrSweepRoutes;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.main.Main;
@@ -46,7 +50,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * One running HR Bridge instance: resolves and checks its settings, opens and migrates the database, starts the
- * sandbox simulator when no Feishu app is configured, then starts Camel with the YAML routes.
+ * sandbox simulator when no Feishu app is configured, then starts Camel with the platform's Java routes and the YAML
+ * flows.
  */
 public final class HrBridge implements AutoCloseable {
 
@@ -184,6 +189,11 @@ public final class HrBridge implements AutoCloseable {
         main.configure().addConfiguration(IotConfiguration.class);
         main.configure().addConfiguration(EcoAccountConfiguration.class);
         main.configure().addConfiguration(LongConnectionConfiguration.class);
+        // the platform's own routes, in Java; the flows an engineer edits are the YAML files under routes/
+        main.configure().addRoutesBuilder(new FeishuWebhookRoutes());
+        main.configure().addRoutesBuilder(new InboxRoutes());
+        main.configure().addRoutesBuilder(new HeartbeatRoutes());
+        main.configure().addRoutesBuilder(new QrSweepRoutes());
         main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
             @Override
             public void afterConfigure(org.apache.camel.main.BaseMainSupport support) {

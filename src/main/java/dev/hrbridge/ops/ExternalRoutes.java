@@ -1,6 +1,9 @@
 package dev.hrbridge.ops;
 
+import dev.hrbridge.config.PlatformRouteBuilder;
 import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Resource;
@@ -29,7 +32,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Routes from an operator's directory ({@code hrb.routes.dir}): each {@code *.camel.yaml} there adds routes, or
- * replaces a packaged route with the same id, without a rebuild. With {@code hrb.routes.reload=true} a changed
+ * replaces a packaged YAML route with the same id, without a rebuild. A file naming a platform route (Java, such as the
+ * webhook ingress or the inbox poller) is refused whole, with a log line naming the id. With {@code hrb.routes.reload=true} a changed
  * file is loaded again while HR Bridge runs. A file that does not parse or whose routes do not start is
  * reported with its name (and the line, when the YAML parser names one); the routes that ran before keep running.
  * Changed files are loaded once the directory has seen no change for {@link #QUIET}: an editor or a copy writes a
@@ -70,6 +74,12 @@ public class ExternalRoutes implements AutoCloseable {
             String yaml = Files.readString(file, StandardCharsets.UTF_8);
             Resource resource = ResourceHelper.fromString("file:" + file, yaml);
             RoutesLoader loader = PluginHelper.getRoutesLoader(camelContext);
+            Set<String> platform = platformRoutesNamedIn(loader, resource);
+            if (!platform.isEmpty()) {
+                LOG.error("Route file {} was not loaded: {} is HR Bridge's own platform route (Java, not replaced from a "
+                        + "file); give the route another id. The routes running before stay", file, String.join(", ", platform));
+                return false;
+            }
             Set<String> ids = loader.updateRoutes(resource);
             LOG.info("Loaded routes {} from {}", ids, file);
             return true;
@@ -78,6 +88,24 @@ public class ExternalRoutes implements AutoCloseable {
             restore(model, before);
             return false;
         }
+    }
+
+    /** The ids of the file's routes that are platform routes ({@link PlatformRouteBuilder}), read without loading it. */
+    private Set<String> platformRoutesNamedIn(RoutesLoader loader, Resource resource) throws Exception {
+        Set<String> platform = new TreeSet<>();
+        camelContext.getRoutes().stream().filter(route -> PlatformRouteBuilder.GROUP.equals(route.getGroup()))
+                .forEach(route -> platform.add(route.getRouteId()));
+        Set<String> named = new TreeSet<>();
+        for (RoutesBuilder builder : loader.findRoutesBuilders(resource)) {
+            if (builder instanceof RouteBuilder routes) {
+                for (RouteDefinition route : routes.configureRoutes(camelContext).getRoutes()) {
+                    if (platform.contains(route.getRouteId())) {
+                        named.add(route.getRouteId());
+                    }
+                }
+            }
+        }
+        return named;
     }
 
     /** Puts back any route that the failed update removed. */

@@ -7,6 +7,7 @@ import dev.hrbridge.TestBridge;
 import dev.hrbridge.feishu.FeishuPush;
 import dev.hrbridge.inbox.InboxMessage;
 import dev.hrbridge.inbox.InboxRepository;
+import org.apache.camel.Route;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -95,6 +97,35 @@ class ExternalRoutesTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> log.list.stream().anyMatch(e ->
                 e.getFormattedMessage().contains("was not loaded")));
         assertThat(outcomeOf("hire.eco_account.created_v1")).isEqualTo("replaced_from_directory");
+    }
+
+    @Test
+    void aFileNamingAPlatformRouteIsRefusedWholeAndTheIngressKeepsServing() throws Exception {
+        Files.writeString(routes.resolve("ingress.camel.yaml"),
+                route("on-test.sneaked_in_v1", "direct:on-test.sneaked_in_v1", "sneaked_in")
+                + route("feishu-webhook-receive", "direct:feishu-webhook-receive", "hijacked"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> log.list.stream().anyMatch(e ->
+                e.getFormattedMessage().contains("ingress.camel.yaml was not loaded")));
+
+        assertThat(log.list.stream().filter(e -> e.getFormattedMessage().contains("was not loaded")).findFirst().orElseThrow())
+                .satisfies(line -> {
+                    assertThat(line.getLevel()).isEqualTo(ch.qos.logback.classic.Level.ERROR);
+                    assertThat(line.getFormattedMessage()).contains("feishu-webhook-receive is HR Bridge's own platform route");
+                });
+        // the webhook still stores and routes events, and nothing of the refused file runs
+        assertThat(outcomeOf("hire.eco_account.created_v1")).isEqualTo("replaced_from_directory");
+        assertThat(outcomeOf("test.sneaked_in_v1")).isEqualTo("no_flow_for_event_type");
+        assertThat(bridge.bridge().context().getRoute("feishu-webhook-receive").getGroup()).isEqualTo("platform");
+    }
+
+    @Test
+    void everyPlatformRouteIsJavaInThePlatformGroupAndEveryPackagedFlowIsYaml() {
+        List<String> platform = bridge.bridge().context().getRoutes().stream()
+                .filter(r -> "platform".equals(r.getGroup())).map(Route::getRouteId).sorted().toList();
+        assertThat(platform).containsExactly("feishu-app-webhook", "feishu-webhook", "feishu-webhook-receive", "inbox-poller",
+                "inbox-purge", "qr-sweep", "runtime-heartbeat");
+        assertThat(bridge.bridge().context().getRoute("events-api").getGroup()).isNull();
+        assertThat(bridge.bridge().context().getRoute("offboarding-revoke").getGroup()).isNull();
     }
 
     @Test

@@ -1,17 +1,17 @@
 package dev.hrbridge.feishu.longconnection;
 
 import dev.hrbridge.api.ApiException;
+import dev.hrbridge.config.PlatformRouteBuilder;
 import dev.hrbridge.feishu.FeishuApp;
 import dev.hrbridge.feishu.FeishuWebhook;
 import dev.hrbridge.feishu.FeishuWebhooks;
 import dev.hrbridge.ops.InboundLog;
 import org.apache.camel.Exchange;
-import org.apache.camel.builder.RouteBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The long-connection ingress, the twin of {@code routes/feishu-webhook.camel.yaml}: an event Feishu pushes over the
+ * The long-connection ingress, the twin of {@link dev.hrbridge.feishu.FeishuWebhookRoutes}: an event Feishu pushes over the
  * WebSocket is read like a webhook's body and committed to the inbox; the component acknowledges it with the answer
  * once the route is done, so an event is acknowledged only when it is durable. A platform route, not a flow to edit; one
  * per self-built app, {@value #ROUTE_ID} for the default app and {@code feishu-long-connection-<name>} for the others.
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *   <li>storage unavailable: ack {@code 503}, not stored; Feishu delivers it again.</li>
  * </ul>
  */
-public class LongConnectionRoutes extends RouteBuilder {
+public class LongConnectionRoutes extends PlatformRouteBuilder {
 
     public static final String ROUTE_ID = "feishu-long-connection";
     private static final Logger LOG = LoggerFactory.getLogger(LongConnectionRoutes.class);
@@ -40,7 +40,7 @@ public class LongConnectionRoutes extends RouteBuilder {
     }
 
     @Override
-    public void configure() {
+    protected void routes() {
         onException(ApiException.class).handled(true).process(LongConnectionRoutes::refuse);
 
         from(FeishuEventsComponent.SCHEME + ":" + app).routeId(routeId(app))
