@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code POST /api/v1/offboardings/revoke} end to end against a stand-in Feishu (WireMock on a real port): the
- * request is answered 202, runs through the inbox and the feishu-call route, and {@code GET /api/v1/requests/{id}}
+ * request is answered 202, runs through the inbox and the feishu-openapi-action Kamelet, and {@code GET /api/v1/requests/{id}}
  * shows what SPEC §3's code mapping made of Feishu's answer, retries included.
  */
 class OffboardingRevokeFlowTest {
