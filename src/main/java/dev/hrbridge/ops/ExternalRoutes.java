@@ -1,5 +1,8 @@
 package dev.hrbridge.ops;
 
+import dev.hrbridge.routes.RouteFiles;
+import dev.hrbridge.routes.RouteProblem;
+import dev.hrbridge.routes.RouteValidator;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
@@ -13,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
@@ -23,15 +25,19 @@ import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Routes from an operator's directory ({@code hrb.routes.dir}): each {@code *.camel.yaml} there adds routes, or
  * replaces a packaged route with the same id, without a rebuild. With {@code hrb.routes.reload=true} a changed
- * file is loaded again while HR Bridge runs. A file that does not parse or whose routes do not start is
- * reported with its name (and the line, when the YAML parser names one); the routes that ran before keep running.
+ * file is loaded again while HR Bridge runs. A file is first checked by the {@link RouteValidator} that
+ * {@code hr-bridge validate} runs, against the running routes and beans; what it finds refuses the file with the same
+ * message {@code validate} prints, and the routes that ran before keep running. So does a file whose routes then
+ * do not start.
  * Changed files are loaded once the directory has seen no change for {@link #QUIET}: an editor or a copy writes a
  * file in several steps (truncate, then one or more writes), and loading it half-written would report a mistake
  * nobody made.
@@ -39,12 +45,14 @@ import java.util.concurrent.TimeUnit;
 public class ExternalRoutes implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExternalRoutes.class);
-    private static final String SUFFIX = ".camel.yaml";
+    private static final String SUFFIX = RouteFiles.ROUTE_SUFFIX;
     /** How long the directory must see no further change before the files changed in it are loaded. */
     static final Duration QUIET = Duration.ofMillis(300);
 
     private final CamelContext camelContext;
     private final Path directory;
+    private final Map<Path, List<RouteProblem>> refused = new ConcurrentHashMap<>();
+    private RouteValidator validator;
     private WatchService watcher;
     private Thread watchThread;
 
@@ -55,17 +63,21 @@ public class ExternalRoutes implements AutoCloseable {
 
     /** Loads every route file of the directory, in name order. */
     public void loadAll() throws IOException {
-        Set<Path> files = new TreeSet<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
-            stream.forEach(files::add);
-        }
-        files.forEach(this::load);
+        RouteFiles.in(directory, "*" + SUFFIX).forEach(this::load);
     }
 
     /** Loads or reloads one file; true when its routes run now. */
     public synchronized boolean load(Path file) {
         Model model = camelContext.getCamelContextExtension().getContextPlugin(Model.class);
         List<RouteDefinition> before = new ArrayList<>(model.getRouteDefinitions());
+        List<RouteProblem> problems = check(file);
+        if (!problems.isEmpty()) {
+            refused.put(file, problems);
+            LOG.error("Route file {} was not loaded, the routes running before stay: {}", file,
+                    problems.stream().map(RouteProblem::describe).collect(java.util.stream.Collectors.joining("; ")));
+            return false;
+        }
+        refused.remove(file);
         try {
             String yaml = Files.readString(file, StandardCharsets.UTF_8);
             Resource resource = ResourceHelper.fromString("file:" + file, yaml);
@@ -78,6 +90,23 @@ public class ExternalRoutes implements AutoCloseable {
             restore(model, before);
             return false;
         }
+    }
+
+    /** What {@code validate} finds in {@code file}, with the directory's Kamelets, against the running routes. */
+    private List<RouteProblem> check(Path file) {
+        if (validator == null) {
+            validator = new RouteValidator(camelContext, false);
+        }
+        try {
+            return validator.validate(List.of(file), RouteFiles.in(directory, "*.kamelet.yaml"));
+        } catch (IOException e) {
+            return List.of(new RouteProblem(file.toString(), 0, RouteProblem.Kind.UNREADABLE_FILE, "cannot list " + directory));
+        }
+    }
+
+    /** The problems of the files refused at their last load, by file (empty once each loads). */
+    public List<RouteProblem> refused() {
+        return refused.values().stream().flatMap(List::stream).toList();
     }
 
     /** Puts back any route that the failed update removed. */
