@@ -5,8 +5,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * How a problem names its file: as the user gave it (a relative path stays relative), a packaged route by its
- * {@code classpath:} location. Route definitions know only their resource location ({@code file:/abs/path}).
+ * How a problem names its file: as the user gave it (a relative path stays relative), another operator file by its
+ * path, a packaged route by its {@code classpath:} location. Route definitions know only their resource location
+ * ({@code file:/abs/path}).
  */
 final class FileNames {
 
@@ -28,6 +29,10 @@ final class FileNames {
         if (location == null) {
             return "(Java route)";
         }
-        return byLocation.getOrDefault(location, location);
+        String shown = byLocation.get(location);
+        if (shown != null) {
+            return shown;
+        }
+        return location.startsWith("file:") ? location.substring("file:".length()) : location;
     }
 }

@@ -64,6 +64,8 @@ public final class RouteValidator {
 
     private static final Pattern SIMPLE_BEAN = Pattern.compile("\\$\\{bean:([\\w-]+)");
     private static final Pattern PROPERTY_KEY = Pattern.compile("\\[([^\\]]+)]");
+    /** Far above any route file; a larger one is refused before it is read into memory. */
+    static final long MAX_FILE_BYTES = 4L * 1024 * 1024;
 
     private final CamelContext platform;
     private final boolean checkPlatformRoutes;
@@ -135,6 +137,11 @@ public final class RouteValidator {
         String shown = names.of(file);
         String yaml;
         try {
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                problems.add(new RouteProblem(shown, 0, RouteProblem.Kind.UNREADABLE_FILE,
+                        "larger than " + MAX_FILE_BYTES / (1024 * 1024) + " MiB: not a route file"));
+                return;
+            }
             yaml = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             problems.add(new RouteProblem(shown, 0, RouteProblem.Kind.UNREADABLE_FILE, "cannot read: " + e));
@@ -161,6 +168,9 @@ public final class RouteValidator {
             configurations.addAll(readConfigurations);
         } catch (Exception e) {
             problems.add(YamlProblems.of(shown, e));
+        } catch (StackOverflowError e) {
+            // the YAML parser descends once per nesting level; a file of thousands of [ is no route
+            problems.add(new RouteProblem(shown, 0, RouteProblem.Kind.YAML, "nested too deeply to read"));
         }
     }
 
