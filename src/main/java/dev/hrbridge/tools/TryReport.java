@@ -8,6 +8,7 @@ import dev.hrbridge.inbox.InboxMessage;
 import dev.hrbridge.routes.RouteProblem;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,7 +77,7 @@ final class TryReport {
             out.println(title(run));
             int width = run.steps().stream().mapToInt(step -> step.route().length()).max().orElse(0);
             for (FlowRecorder.Step step : run.steps()) {
-                out.println("  " + pad(step.route(), width) + "  " + pad(label(step.step()), LABEL) + "  " + step.location());
+                out.println("  " + pad(step.route(), width) + "  " + pad(label(step.step()), LABEL) + "  " + shown(step.location()));
             }
             for (FlowRecorder.Call call : run.calls()) {
                 out.println("  call " + call.method() + " " + call.url());
@@ -122,6 +123,16 @@ final class TryReport {
         for (DeadLetters.DeadLetter letter : deadLetters) {
             out.println("  dead letter " + letter.id() + " (" + letter.flow() + "): " + shorten(letter.error()));
         }
+    }
+
+    /** A route file of the operator's by its path, relative to the working directory when below it, as validate names it. */
+    private static String shown(String location) {
+        if (!location.startsWith("file:")) {
+            return location;
+        }
+        Path file = Path.of(location.substring("file:".length()));
+        Path here = Path.of("").toAbsolutePath();
+        return file.startsWith(here) ? here.relativize(file).toString() : file.toString();
     }
 
     /** A step's label cut to {@link #LABEL} characters: a choice names all its conditions, a to its whole URI. */
