@@ -86,6 +86,7 @@ public class ExternalRoutes implements AutoCloseable {
             LOG.info("Loaded routes {} from {}", ids, file);
             return true;
         } catch (Exception e) {
+            refused.put(file, List.of(new RouteProblem(file.toString(), 0, RouteProblem.Kind.NOT_STARTED, describe(e))));
             LOG.error("Route file {} was not loaded, the routes running before stay: {}", file, describe(e));
             restore(model, before);
             return false;
@@ -104,7 +105,7 @@ public class ExternalRoutes implements AutoCloseable {
         }
     }
 
-    /** The problems of the files refused at their last load, by file (empty once each loads). */
+    /** Why the files refused at their last load were refused: validate's problems, or their routes not starting. */
     public List<RouteProblem> refused() {
         return refused.values().stream().flatMap(List::stream).toList();
     }

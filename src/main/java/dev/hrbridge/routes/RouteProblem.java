@@ -27,7 +27,9 @@ public record RouteProblem(String file, int line, Kind kind, String message) {
         MISSING_KAMELET_PARAMETER("missing_kamelet_parameter"),
         DUPLICATE_ROUTE_ID("duplicate_route_id"),
         UNCONSUMED_DIRECT("unconsumed_direct"),
-        UNREADABLE_FILE("unreadable_file");
+        UNREADABLE_FILE("unreadable_file"),
+        /** Passed the checks but its routes did not start (a reload's, never validate's). */
+        NOT_STARTED("not_started");
 
         private final String code;
 

@@ -130,6 +130,28 @@ class TryCommandTest {
     }
 
     @Test
+    void aRoutesDirectoryWhoseRouteCannotStartIsReportedAndNothingRuns() throws Exception {
+        // passes the checks: a simple expression's syntax is Camel's to judge when the route starts
+        Files.writeString(dir.resolve("unclosed.camel.yaml"), """
+                - route:
+                    id: eco-account-created
+                    from:
+                      uri: direct:eco-account-created
+                      steps:
+                        - filter:
+                            simple: "${header.unclosed"
+                            steps:
+                              - log: never
+                """);
+
+        ToolRun run = ToolRun.of("try", "--event", ECO_EVENT, "--routes", dir.toString());
+
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.out()).startsWith("The routes directory was refused; nothing was run:\n  "
+                + dir.resolve("unclosed.camel.yaml") + ": ").contains("${header.unclosed");
+    }
+
+    @Test
     void aCallToAHostOutsideTheMachineIsNotMadeAndATimeoutIsReported() throws Exception {
         Files.writeString(dir.resolve("outside.camel.yaml"), """
                 - route:
