@@ -92,6 +92,20 @@ public final class HrBridge implements AutoCloseable {
 
     /** As {@link #start(Map)}; {@code onUnexpectedStop} runs if Camel stops without {@link #close()} ({@link UnexpectedStop}). */
     public static HrBridge start(Map<String, String> overrides, Runnable onUnexpectedStop) throws Exception {
+        return start(overrides, onUnexpectedStop, List.of());
+    }
+
+    /**
+     * As {@link #start(Map)}, with {@code extras} configuring Camel after HR Bridge's own configuration classes: what a
+     * tool adds to the runtime it starts ({@code try}'s recorder).
+     */
+    public static HrBridge start(Map<String, String> overrides, List<org.apache.camel.CamelConfiguration> extras)
+            throws Exception {
+        return start(overrides, () -> { }, extras);
+    }
+
+    private static HrBridge start(Map<String, String> overrides, Runnable onUnexpectedStop,
+                                  List<org.apache.camel.CamelConfiguration> extras) throws Exception {
         long begin = System.nanoTime();
         Settings settings = Settings.load(overrides);
         RuntimeMode mode = RuntimeMode.of(settings);
@@ -124,7 +138,9 @@ public final class HrBridge implements AutoCloseable {
         Main main = new Main();
         HrBridge bridge = new HrBridge(settings, mode, database, sandbox, main, onUnexpectedStop);
         try {
-            bridge.configure(schema);
+            bridge.configure();
+            extras.forEach(main.configure()::addConfiguration);
+            main.addMainListener(bridge.startupChecks(schema));
             main.start();
             HttpErrorAnswers.install(main.getCamelContext(), settings.getInt("camel.server.port", 0, 65535));
             bridge.registerOperations();
@@ -161,7 +177,34 @@ public final class HrBridge implements AutoCloseable {
         return secrets;
     }
 
-    private void configure(CompletableFuture<Void> schema) {
+    /**
+     * The Camel context this configuration would run, built as {@link #start} builds it (settings, beans, configuration
+     * classes, packaged routes, Java routes) but not started: no port is opened, no route runs, and an in-memory
+     * database stands in for the configured one, so nothing is touched. For the route tools ({@code validate}), which
+     * check route files against what HR Bridge really binds and runs. Close it when done.
+     */
+    public static ConfiguredContext configureOnly(Map<String, String> overrides) throws Exception {
+        Map<String, String> standIns = new LinkedHashMap<>(overrides);
+        standIns.put("hrb.db.url", "jdbc:h2:mem:hrb-configure-only-" + java.util.UUID.randomUUID());
+        Settings settings = Settings.load(standIns);
+        if (!settings.isSet("hrb.api.token")) {
+            settings = settings.with(Map.of("hrb.api.token", SANDBOX_API_TOKEN));
+        }
+        RuntimeMode mode = RuntimeMode.of(settings);
+        Database database = Database.connect(settings);
+        Main main = new Main();
+        HrBridge bridge = new HrBridge(settings, mode, database, null, main, () -> { });
+        try {
+            bridge.configure();
+            main.init();
+        } catch (Exception | Error e) {
+            bridge.close();
+            throw e;
+        }
+        return new ConfiguredContext(main.getCamelContext(), settings, bridge::close);
+    }
+
+    private void configure() {
         Map<String, String> camel = new LinkedHashMap<>(settings.asMap());
         camel.put("camel.management.port", settings.get("hrb.management.port"));
         camel.put("camel.management.host", settings.get("hrb.management.host"));
@@ -194,13 +237,17 @@ public final class HrBridge implements AutoCloseable {
         main.configure().addRoutesBuilder(new InboxRoutes());
         main.configure().addRoutesBuilder(new HeartbeatRoutes());
         main.configure().addRoutesBuilder(new QrSweepRoutes());
-        main.addMainListener(new org.apache.camel.main.MainListenerSupport() {
+    }
+
+    /** What a started instance checks and installs once Camel is configured, before its routes start. */
+    private org.apache.camel.main.MainListener startupChecks(CompletableFuture<Void> schema) {
+        return new org.apache.camel.main.MainListenerSupport() {
             @Override
             public void afterConfigure(org.apache.camel.main.BaseMainSupport support) {
                 awaitSchema(schema);
                 try {
                     // registered before any work is claimed in its name, so others never mistake it for a dead node
-                    nodeRegistry.heartbeat();
+                    support.getCamelContext().getRegistry().lookupByNameAndType("nodeRegistry", NodeRegistry.class).heartbeat();
                 } catch (java.sql.SQLException e) {
                     throw new IllegalStateException("cannot register this instance in hrb_node", e);
                 }
@@ -212,7 +259,7 @@ public final class HrBridge implements AutoCloseable {
                 context.getManagementStrategy().addEventNotifier(
                         new UnexpectedStop(() -> closed || !startup.isStarted(), onUnexpectedStop));
             }
-        });
+        };
     }
 
     private static void awaitSchema(CompletableFuture<Void> schema) {
@@ -243,6 +290,11 @@ public final class HrBridge implements AutoCloseable {
 
     public CamelContext context() {
         return main.getCamelContext();
+    }
+
+    /** The operator's route directory ({@code hrb.routes.dir}), when one is set. */
+    public java.util.Optional<ExternalRoutes> externalRoutes() {
+        return java.util.Optional.ofNullable(externalRoutes);
     }
 
     public Settings settings() {

@@ -1,9 +1,9 @@
 package dev.hrbridge.ops;
 
-import dev.hrbridge.config.PlatformRouteBuilder;
+import dev.hrbridge.routes.RouteFiles;
+import dev.hrbridge.routes.RouteProblem;
+import dev.hrbridge.routes.RouteValidator;
 import org.apache.camel.CamelContext;
-import org.apache.camel.RoutesBuilder;
-import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.spi.Resource;
@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
@@ -26,16 +25,20 @@ import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Routes from an operator's directory ({@code hrb.routes.dir}): each {@code *.camel.yaml} there adds routes, or
- * replaces a packaged YAML route with the same id, without a rebuild. A file naming a platform route (Java, such as the
- * webhook ingress or the inbox poller) is refused whole, with a log line naming the id. With {@code hrb.routes.reload=true} a changed
- * file is loaded again while HR Bridge runs. A file that does not parse or whose routes do not start is
- * reported with its name (and the line, when the YAML parser names one); the routes that ran before keep running.
+ * replaces a packaged YAML flow with the same id, without a rebuild (a platform route, Java such as the webhook ingress or
+ * the inbox poller, is never replaced: a file naming one is refused). With {@code hrb.routes.reload=true} a changed
+ * file is loaded again while HR Bridge runs. A file is first checked by the {@link RouteValidator} that
+ * {@code hr-bridge validate} runs, against the running routes and beans; what it finds refuses the file with the same
+ * message {@code validate} prints, and the routes that ran before keep running. So does a file whose routes then
+ * do not start.
  * Changed files are loaded once the directory has seen no change for {@link #QUIET}: an editor or a copy writes a
  * file in several steps (truncate, then one or more writes), and loading it half-written would report a mistake
  * nobody made.
@@ -43,12 +46,14 @@ import java.util.concurrent.TimeUnit;
 public class ExternalRoutes implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExternalRoutes.class);
-    private static final String SUFFIX = ".camel.yaml";
+    private static final String SUFFIX = RouteFiles.ROUTE_SUFFIX;
     /** How long the directory must see no further change before the files changed in it are loaded. */
     static final Duration QUIET = Duration.ofMillis(300);
 
     private final CamelContext camelContext;
     private final Path directory;
+    private final Map<Path, List<RouteProblem>> refused = new ConcurrentHashMap<>();
+    private RouteValidator validator;
     private WatchService watcher;
     private Thread watchThread;
 
@@ -59,53 +64,51 @@ public class ExternalRoutes implements AutoCloseable {
 
     /** Loads every route file of the directory, in name order. */
     public void loadAll() throws IOException {
-        Set<Path> files = new TreeSet<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
-            stream.forEach(files::add);
-        }
-        files.forEach(this::load);
+        RouteFiles.in(directory, "*" + SUFFIX).forEach(this::load);
     }
 
     /** Loads or reloads one file; true when its routes run now. */
     public synchronized boolean load(Path file) {
         Model model = camelContext.getCamelContextExtension().getContextPlugin(Model.class);
         List<RouteDefinition> before = new ArrayList<>(model.getRouteDefinitions());
+        List<RouteProblem> problems = check(file);
+        if (!problems.isEmpty()) {
+            refused.put(file, problems);
+            LOG.error("Route file {} was not loaded, the routes running before stay: {}", file,
+                    problems.stream().map(RouteProblem::describe).collect(java.util.stream.Collectors.joining("; ")));
+            return false;
+        }
+        refused.remove(file);
         try {
             String yaml = Files.readString(file, StandardCharsets.UTF_8);
             Resource resource = ResourceHelper.fromString("file:" + file, yaml);
             RoutesLoader loader = PluginHelper.getRoutesLoader(camelContext);
-            Set<String> platform = platformRoutesNamedIn(loader, resource);
-            if (!platform.isEmpty()) {
-                LOG.error("Route file {} was not loaded: {} is HR Bridge's own platform route (Java, not replaced from a "
-                        + "file); give the route another id. The routes running before stay", file, String.join(", ", platform));
-                return false;
-            }
             Set<String> ids = loader.updateRoutes(resource);
             LOG.info("Loaded routes {} from {}", ids, file);
             return true;
         } catch (Exception e) {
+            refused.put(file, List.of(new RouteProblem(file.toString(), 0, RouteProblem.Kind.NOT_STARTED, describe(e))));
             LOG.error("Route file {} was not loaded, the routes running before stay: {}", file, describe(e));
             restore(model, before);
             return false;
         }
     }
 
-    /** The ids of the file's routes that are platform routes ({@link PlatformRouteBuilder}), read without loading it. */
-    private Set<String> platformRoutesNamedIn(RoutesLoader loader, Resource resource) throws Exception {
-        Set<String> platform = new TreeSet<>();
-        camelContext.getRoutes().stream().filter(route -> PlatformRouteBuilder.GROUP.equals(route.getGroup()))
-                .forEach(route -> platform.add(route.getRouteId()));
-        Set<String> named = new TreeSet<>();
-        for (RoutesBuilder builder : loader.findRoutesBuilders(resource)) {
-            if (builder instanceof RouteBuilder routes) {
-                for (RouteDefinition route : routes.configureRoutes(camelContext).getRoutes()) {
-                    if (platform.contains(route.getRouteId())) {
-                        named.add(route.getRouteId());
-                    }
-                }
-            }
+    /** What {@code validate} finds in {@code file}, with the directory's Kamelets, against the running routes. */
+    private List<RouteProblem> check(Path file) {
+        if (validator == null) {
+            validator = new RouteValidator(camelContext, false);
         }
-        return named;
+        try {
+            return validator.validate(List.of(file), RouteFiles.in(directory, "*.kamelet.yaml"));
+        } catch (IOException e) {
+            return List.of(new RouteProblem(file.toString(), 0, RouteProblem.Kind.UNREADABLE_FILE, "cannot list " + directory));
+        }
+    }
+
+    /** Why the files refused at their last load were refused: validate's problems, or their routes not starting. */
+    public List<RouteProblem> refused() {
+        return refused.values().stream().flatMap(List::stream).toList();
     }
 
     /** Puts back any route that the failed update removed. */

@@ -7,6 +7,7 @@ import dev.hrbridge.TestBridge;
 import dev.hrbridge.feishu.FeishuPush;
 import dev.hrbridge.inbox.InboxMessage;
 import dev.hrbridge.inbox.InboxRepository;
+import dev.hrbridge.tools.RouteTools;
 import org.apache.camel.Route;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -14,6 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,7 +75,7 @@ class ExternalRoutesTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> log.list.stream().anyMatch(e ->
                 e.getFormattedMessage().contains("eco-override.camel.yaml was not loaded")));
         assertThat(log.list.stream().filter(e -> e.getFormattedMessage().contains("was not loaded")).findFirst().orElseThrow()
-                .getFormattedMessage()).containsIgnoringCase("line");
+                .getFormattedMessage()).contains("eco-override.camel.yaml:4: ");
         assertThat(outcomeOf("hire.eco_account.created_v1")).isEqualTo("replaced_from_directory");
     }
 
@@ -91,9 +95,44 @@ class ExternalRoutesTest {
     }
 
     @Test
+    void aReloadThatValidateRejectsIsRefusedWithTheMessageValidatePrints() throws Exception {
+        Path file = routes.resolve("broken.camel.yaml");
+        Files.writeString(file, route("on-test.broken_v1", "direct:on-test.broken_v1", "never")
+                .replace("- setHeader:", "- process:\n            ref: apiTokenChek\n        - setHeader:"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> log.list.stream().anyMatch(e ->
+                e.getFormattedMessage().contains("broken.camel.yaml was not loaded")));
+
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        int status = RouteTools.run(new String[]{"validate", file.toString()}, new PrintStream(printed, true, StandardCharsets.UTF_8),
+                System.err);
+        String problem = printed.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
+        assertThat(status).isEqualTo(1);
+        assertThat(problem).isEqualTo(file + ":6: no bean named 'apiTokenChek' (did you mean 'apiTokenCheck'?)");
+        assertThat(log.list.stream().filter(e -> e.getFormattedMessage().contains("broken.camel.yaml was not loaded"))
+                .findFirst().orElseThrow().getFormattedMessage()).endsWith(": " + problem);
+        assertThat(bridge.bridge().context().getRoute("on-test.broken_v1")).isNull();
+        assertThat(outcomeOf("test.broken_v1")).isEqualTo("no_flow_for_event_type");
+    }
+
+    @Test
+    void aSecondFileTakingAnotherFilesRouteIdIsRefused() throws Exception {
+        Files.writeString(routes.resolve("eco-again.camel.yaml"), route("eco-account-created", "direct:eco-account-created",
+                "second_file"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> log.list.stream().anyMatch(e ->
+                e.getFormattedMessage().contains("eco-again.camel.yaml was not loaded")));
+
+        assertThat(log.list.stream().filter(e -> e.getFormattedMessage().contains("eco-again.camel.yaml was not loaded"))
+                .findFirst().orElseThrow().getFormattedMessage())
+                .contains("route id 'eco-account-created' is used twice: also at " + routes.resolve("eco-override.camel.yaml") + ":1");
+        assertThat(outcomeOf("hire.eco_account.created_v1")).isEqualTo("replaced_from_directory");
+    }
+
+    @Test
     void aRouteThatCannotStartIsRolledBackToTheOneBefore() throws Exception {
+        // passes the checks (a simple expression's syntax is Camel's to judge when the route starts), fails to start
         Files.writeString(routes.resolve("eco-override.camel.yaml"), route("eco-account-created", "direct:eco-account-created",
-                "never").replace("- setHeader:", "- to: \"no-such-component:x\"\n        - setHeader:"));
+                "never").replace("- setHeader:", "- filter:\n            simple: \"${header.unclosed\"\n"
+                + "            steps:\n              - log: x\n        - setHeader:"));
         await().atMost(Duration.ofSeconds(20)).until(() -> log.list.stream().anyMatch(e ->
                 e.getFormattedMessage().contains("was not loaded")));
         assertThat(outcomeOf("hire.eco_account.created_v1")).isEqualTo("replaced_from_directory");
@@ -107,7 +146,7 @@ class ExternalRoutesTest {
         ILoggingEvent line = notLoaded("ingress.camel.yaml");
 
         assertThat(line.getLevel()).isEqualTo(ch.qos.logback.classic.Level.ERROR);
-        assertThat(line.getFormattedMessage()).contains("feishu-webhook-receive is HR Bridge's own platform route");
+        assertThat(line.getFormattedMessage()).contains("route id 'feishu-webhook-receive' is HR Bridge's own platform route");
         // the webhook still stores and routes events, and nothing of the refused file runs
         assertThat(outcomeOf("hire.eco_account.created_v1")).isEqualTo("replaced_from_directory");
         assertThat(outcomeOf("test.sneaked_in_v1")).isEqualTo("no_flow_for_event_type");
