@@ -4,6 +4,7 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Message;
+import org.apache.camel.Route;
 import org.apache.camel.MessageHistory;
 import org.apache.camel.NamedNode;
 import org.apache.camel.StreamCache;
@@ -46,6 +47,8 @@ public final class FlowRecorder extends EventNotifierSupport {
     private final AtomicInteger order = new AtomicInteger();
     private final Map<String, Pending> open = new ConcurrentHashMap<>();
     private final Map<String, Call> calling = new ConcurrentHashMap<>();
+    /** A Kamelet runs on an exchange of its own: its calls belong to the run that called the Kamelet. */
+    private final Map<String, String> kameletExchanges = new ConcurrentHashMap<>();
     private final List<Run> runs = new ArrayList<>();
 
     FlowRecorder(String mark) {
@@ -75,6 +78,11 @@ public final class FlowRecorder extends EventNotifierSupport {
     private void began(Exchange exchange) {
         Message in = exchange.getIn();
         String messageId = in.getHeader("HrbMessageId", String.class);
+        Route route = exchange.getFromRouteId() == null ? null : exchange.getContext().getRoute(exchange.getFromRouteId());
+        if (route != null && route.isCreatedByKamelet()) {
+            caller(messageId).ifPresent(caller -> kameletExchanges.put(exchange.getExchangeId(), caller));
+            return;
+        }
         if (messageId != null) {
             open.put(exchange.getExchangeId(), new Pending(order.incrementAndGet(), messageId,
                     in.getHeader("HrbTraceId", String.class), exchange.getFromRouteId(),
@@ -85,8 +93,18 @@ public final class FlowRecorder extends EventNotifierSupport {
         }
     }
 
+    /** The open run, newest first, that a Kamelet exchange carrying {@code messageId} was called from. */
+    private java.util.Optional<String> caller(String messageId) {
+        return open.entrySet().stream().filter(run -> java.util.Objects.equals(run.getValue().messageId(), messageId))
+                .max(java.util.Comparator.comparingInt(run -> run.getValue().order())).map(Map.Entry::getKey);
+    }
+
+    private String runOf(Exchange exchange) {
+        return kameletExchanges.getOrDefault(exchange.getExchangeId(), exchange.getExchangeId());
+    }
+
     private void sending(Exchange exchange, Endpoint endpoint) {
-        if (!open.containsKey(exchange.getExchangeId())) {
+        if (!open.containsKey(runOf(exchange))) {
             return;
         }
         Message in = exchange.getIn();
@@ -101,13 +119,13 @@ public final class FlowRecorder extends EventNotifierSupport {
             url = url + "?" + query;
         }
         String body = text(in);
-        calling.put(exchange.getExchangeId() + " " + endpoint.getEndpointUri(),
+        calling.put(runOf(exchange) + " " + endpoint.getEndpointUri(),
                 new Call(method == null ? (body == null ? "GET" : "POST") : method, url, body, 0, null, null));
     }
 
     private void sent(Exchange exchange, Endpoint endpoint) {
-        Call call = calling.remove(exchange.getExchangeId() + " " + endpoint.getEndpointUri());
-        Pending pending = open.get(exchange.getExchangeId());
+        Call call = calling.remove(runOf(exchange) + " " + endpoint.getEndpointUri());
+        Pending pending = open.get(runOf(exchange));
         if (call == null || pending == null) {
             return;
         }
@@ -121,6 +139,9 @@ public final class FlowRecorder extends EventNotifierSupport {
     }
 
     private void ended(Exchange exchange) {
+        if (kameletExchanges.remove(exchange.getExchangeId()) != null) {
+            return;
+        }
         Pending pending = open.remove(exchange.getExchangeId());
         if (pending == null) {
             return;
@@ -129,7 +150,8 @@ public final class FlowRecorder extends EventNotifierSupport {
         List<?> history = exchange.getProperty(ExchangePropertyKey.MESSAGE_HISTORY, List.class);
         if (history != null) {
             for (Object entry : history) {
-                if (entry instanceof MessageHistory step && step.getNode() != null) {
+                // a Kamelet is a black box here, as in the route that calls it: its call is listed, not its steps
+                if (entry instanceof MessageHistory step && step.getNode() != null && !kamelet(exchange, step.getRouteId())) {
                     NamedNode node = step.getNode();
                     String location = node.getLocation() == null ? ""
                             : node.getLocation() + (node.getLineNumber() > 0 ? ":" + node.getLineNumber() : "");
@@ -143,6 +165,11 @@ public final class FlowRecorder extends EventNotifierSupport {
             runs.add(new Run(pending.order(), pending.messageId(), pending.traceId(), route, pending.attempt(),
                     steps, List.copyOf(pending.calls()), failure == null ? null : failure.toString()));
         }
+    }
+
+    private static boolean kamelet(Exchange exchange, String routeId) {
+        Route route = routeId == null ? null : exchange.getContext().getRoute(routeId);
+        return route != null && route.isCreatedByKamelet();
     }
 
     private static boolean http(Endpoint endpoint) {

@@ -207,7 +207,7 @@ class ExternalRoutesTest {
                               path: /open-apis/corehr/v2/offboardings/revoke
                 """);
         assertThat(notLoaded("incomplete.camel.yaml").getFormattedMessage())
-                .contains("feishu-openapi-action").contains("mandatory parameters").contains("method");
+                .contains("feishu-openapi-action").contains("needs parameter 'method'").contains("method");
         assertThat(outcomeOf("test.incomplete_v1")).isEqualTo("no_flow_for_event_type");
     }
 
