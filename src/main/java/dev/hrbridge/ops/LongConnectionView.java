@@ -112,6 +112,11 @@ public final class LongConnectionView implements LongConnectionMXBean {
 
     @Override
     public void reconnect() {
+        String state = getState();
+        if (state.equals("STOPPED") || state.equals("STOPPING")) {
+            throw OperationFailure.refused("the long connection of app " + consumer.appName() + " is " + state
+                    + " with its route; start the route (or restart HR Bridge) to connect again");
+        }
         consumer.reconnect();
     }
 
