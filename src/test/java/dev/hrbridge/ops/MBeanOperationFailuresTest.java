@@ -3,10 +3,6 @@ package dev.hrbridge.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.TestBridge;
-import dev.hrbridge.feishu.FeishuPush;
-import dev.hrbridge.inbox.InboxMessage;
-import dev.hrbridge.inbox.InboxRepository;
-import dev.hrbridge.inbox.MessageIds;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,18 +16,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An operation of HR Bridge's MBeans that cannot do what it was asked fails as a failure: a JMX client gets an
- * exception of the JDK with the reason, Jolokia an error status and {@code error_type}; neither gets a stack trace.
+ * Failures as operators meet them: an operation of HR Bridge's MBeans that cannot do what it was asked fails as a
+ * failure (a JMX client gets an exception of the JDK with the reason, Jolokia an error status and {@code error_type},
+ * neither a stack trace), and a degraded check says so in the health answer that lists each check.
  */
 class MBeanOperationFailuresTest {
 
@@ -53,6 +48,29 @@ class MBeanOperationFailuresTest {
     }
 
     @Test
+    void fullHealthShowsADeadLetterCheckDegradedWhileStayingUp() throws Exception {
+        JsonNode before = deadLettersCheck();
+        assertThat(before.path("status").asText()).isEqualTo("UP");
+        BuriedEvents.bury(bridge);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode check = deadLettersCheck();
+            assertThat(check.path("status").asText()).isEqualTo("UP");
+            assertThat(check.path("message").asText()).matches("degraded: \\d+ new dead letter\\(s\\) since .*");
+        });
+    }
+
+    /** The dead-letters check as {@code ?exposureLevel=full} shows it, without {@code data=true}. */
+    private static JsonNode deadLettersCheck() throws Exception {
+        JsonNode health = JSON.readTree(bridge.get(bridge.management("/observe/health?exposureLevel=full")).body());
+        for (JsonNode check : health.path("checks")) {
+            if (check.path("name").asText().equals("dead-letters")) {
+                return check;
+            }
+        }
+        throw new AssertionError("no dead-letters check in " + health);
+    }
+
+    @Test
     void replayingAnUnknownDeadLetterFailsAsNotFound() throws Exception {
         RuntimeMBeanException jmx = catchThrowableOfType(RuntimeMBeanException.class,
                 () -> JMX.invoke(mbean("DeadLetters"), "replay", new Object[]{"no-such-dead-letter"}, new String[]{"java.lang.String"}));
@@ -70,7 +88,7 @@ class MBeanOperationFailuresTest {
 
     @Test
     void replayingADeadLetterTwiceFailsTheSecondTimeAsTheApiAnswers409() throws Exception {
-        String letter = deadLetter();
+        String letter = BuriedEvents.bury(bridge);
         JsonNode first = exec("DeadLetters", "replay", letter);
         assertThat(first.path("status").asInt()).isEqualTo(200);
         assertThat(first.path("value").asText()).contains("\"state\":\"replayed\"");
@@ -115,26 +133,6 @@ class MBeanOperationFailuresTest {
                     .hasMessageContaining("is STOPPED with its route");
         } finally {
             bridge.bridge().context().getRouteController().startRoute("feishu-long-connection");
-        }
-    }
-
-    /** A dead letter of an UNHANDLED-bound test event, as the dispatcher buries one. */
-    private static String deadLetter() throws Exception {
-        InboxRepository inbox = bridge.bridge().context().getRegistry().lookupByNameAndType("inboxRepository", InboxRepository.class);
-        String eventId = UUID.randomUUID().toString();
-        InboxMessage.New message = new InboxMessage.New(MessageIds.next(), InboxMessage.Kind.EVENT, "test:" + eventId,
-                "event-router", "test.unrouted_v1", eventId, FeishuPush.v2Event("test.unrouted_v1", eventId, "t", "{}"))
-                .claimedBy("failures-test");
-        inbox.write(List.of(message), List.of(), Duration.ofMinutes(1), Instant.now());
-        inbox.bury(inbox.find(message.id()).orElseThrow(), "test-flow", "failures-test",
-                new InboxRepository.Result(InboxMessage.State.DEAD, null, true, "retries_exhausted", 503, null, null, "HTTP 503"),
-                Instant.now());
-        try (var connection = inbox.dataSource().getConnection();
-             var select = connection.prepareStatement("SELECT id FROM dead_letter WHERE message_id = ?")) {
-            select.setString(1, message.id());
-            var rows = select.executeQuery();
-            rows.next();
-            return rows.getString(1);
         }
     }
 
