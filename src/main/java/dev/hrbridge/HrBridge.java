@@ -4,6 +4,7 @@ import dev.hrbridge.api.ApiConfiguration;
 import dev.hrbridge.api.BusinessHttpServerFactory;
 import dev.hrbridge.api.HttpErrorAnswers;
 import dev.hrbridge.config.FeishuEventMode;
+import dev.hrbridge.console.OperatorConsole;
 import dev.hrbridge.config.PackagedRoutes;
 import dev.hrbridge.config.RuntimeMode;
 import dev.hrbridge.config.Settings;
@@ -125,6 +126,7 @@ public final class HrBridge implements AutoCloseable {
             bridge.configure(schema);
             main.start();
             ManagementPort.requireListening(main.getCamelContext(), settings);
+            OperatorConsole.install(main.getCamelContext());
             HttpErrorAnswers.install(main.getCamelContext(), settings.getInt("camel.server.port", 0, 65535));
             bridge.registerOperations();
             bridge.loadExternalRoutes();

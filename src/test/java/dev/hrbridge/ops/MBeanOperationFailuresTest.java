@@ -2,6 +2,7 @@ package dev.hrbridge.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hrbridge.BuriedEvents;
 import dev.hrbridge.TestBridge;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

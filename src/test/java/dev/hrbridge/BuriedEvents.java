@@ -1,6 +1,5 @@
-package dev.hrbridge.ops;
+package dev.hrbridge;
 
-import dev.hrbridge.TestBridge;
 import dev.hrbridge.feishu.FeishuPush;
 import dev.hrbridge.inbox.InboxMessage;
 import dev.hrbridge.inbox.InboxRepository;
@@ -11,18 +10,30 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** A dead event stored as the dispatcher buries one whose retries ran out: its inbox row DEAD and its dead letter. */
-final class BuriedEvents {
+/**
+ * A dead event stored as the dispatcher buries one whose retries ran out: its inbox row (flow {@code event-router}) DEAD
+ * with outcome {@code retries_exhausted} and HTTP 503, and its dead letter of flow {@code test-flow}.
+ */
+public final class BuriedEvents {
 
     private BuriedEvents() {
     }
 
     /** Buries a fresh test event in {@code bridge}; answers the id of its dead letter. */
-    static String bury(TestBridge bridge) throws Exception {
+    public static String bury(TestBridge bridge) throws Exception {
+        return bury(bridge, "{}").letterId();
+    }
+
+    /** One buried event: its inbox message and its dead letter. */
+    public record Buried(String messageId, String letterId) {
+    }
+
+    /** Buries a fresh test event whose {@code event} object is {@code eventJson}. */
+    public static Buried bury(TestBridge bridge, String eventJson) throws Exception {
         InboxRepository inbox = bridge.bridge().context().getRegistry().lookupByNameAndType("inboxRepository", InboxRepository.class);
         String eventId = UUID.randomUUID().toString();
         InboxMessage.New message = new InboxMessage.New(MessageIds.next(), InboxMessage.Kind.EVENT, "test:" + eventId,
-                "event-router", "test.unrouted_v1", eventId, FeishuPush.v2Event("test.unrouted_v1", eventId, "t", "{}"))
+                "event-router", "test.unrouted_v1", eventId, FeishuPush.v2Event("test.unrouted_v1", eventId, "t", eventJson))
                 .claimedBy("buried-events");
         inbox.write(List.of(message), List.of(), Duration.ofMinutes(1), Instant.now());
         inbox.bury(inbox.find(message.id()).orElseThrow(), "test-flow", "buried-events",
@@ -33,7 +44,7 @@ final class BuriedEvents {
             select.setString(1, message.id());
             var rows = select.executeQuery();
             rows.next();
-            return rows.getString(1);
+            return new Buried(message.id(), rows.getString(1));
         }
     }
 }
