@@ -133,9 +133,6 @@ public final class HrBridge implements AutoCloseable {
             // processing (the journal and the last run's backlog first) starts once every route, external ones
             // too, is in place: an event routed before its flow's route exists would end UNHANDLED
             main.getCamelContext().getRegistry().lookupByNameAndType("inbox", Inbox.class).start();
-            // store apps without a fresh app_ticket ask Feishu for one, now that their webhooks can take it
-            AppTickets tickets = main.getCamelContext().getRegistry().lookupByNameAndType("appTickets", AppTickets.class);
-            bridge.appTicketsAsked = CompletableFuture.runAsync(tickets::requestMissing);
         } catch (Exception e) {
             bridge.close();
             throw e;
@@ -154,6 +151,9 @@ public final class HrBridge implements AutoCloseable {
                 (System.nanoTime() - begin) / 1_000_000, settings.get("camel.server.port"),
                 Objects.requireNonNullElse(ManagementPort.baseUrl(main.getCamelContext()), "(off)"));
         bridge.startup.started();
+        // store apps without a fresh app_ticket ask Feishu for one, now that their webhooks take it (no longer 503)
+        AppTickets tickets = main.getCamelContext().getRegistry().lookupByNameAndType("appTickets", AppTickets.class);
+        bridge.appTicketsAsked = CompletableFuture.runAsync(tickets::requestMissing);
         return bridge;
     }
 
