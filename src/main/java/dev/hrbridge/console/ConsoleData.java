@@ -126,19 +126,9 @@ final class ConsoleData {
         return rows;
     }
 
+    /** A dead letter as the API lists it, and whether replay applies to it (not to an event set aside at ingest). */
     private static Map<String, Object> deadLetter(DeadLetters.DeadLetter letter) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("id", letter.id());
-        row.put("kind", letter.kind());
-        row.put("message_id", letter.messageId());
-        row.put("flow", letter.flow());
-        row.put("trace_id", letter.traceId());
-        row.put("state", letter.state());
-        row.put("error", letter.error());
-        row.put("http_status", letter.httpStatus());
-        row.put("platform_code", letter.platformCode());
-        row.put("attempts", letter.attempts());
-        row.put("created_at", letter.createdAt().toString());
+        Map<String, Object> row = DeadLetters.listed(letter);
         row.put("replayable", !DeadLetters.INGEST.equals(letter.kind()));
         return row;
     }

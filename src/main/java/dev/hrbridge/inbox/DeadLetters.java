@@ -242,6 +242,11 @@ public class DeadLetters {
         return letters;
     }
 
+    /** {@code letter} as the API lists it, without its payload. */
+    public static Map<String, Object> listed(DeadLetter letter) {
+        return view(letter, false);
+    }
+
     private static Map<String, Object> view(DeadLetter letter, boolean withPayload) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("id", letter.id());
