@@ -4,6 +4,7 @@ import dev.hrbridge.api.ApiConfiguration;
 import dev.hrbridge.api.BusinessHttpServerFactory;
 import dev.hrbridge.api.HttpErrorAnswers;
 import dev.hrbridge.config.FeishuEventMode;
+import dev.hrbridge.console.OperatorConsole;
 import dev.hrbridge.config.PackagedRoutes;
 import dev.hrbridge.config.RuntimeMode;
 import dev.hrbridge.config.Settings;
@@ -26,6 +27,7 @@ import dev.hrbridge.ops.DatabaseHealthCheck;
 import dev.hrbridge.ops.ExternalRoutes;
 import dev.hrbridge.ops.HeartbeatRoutes;
 import dev.hrbridge.ops.InboundLog;
+import dev.hrbridge.ops.ManagementPort;
 import dev.hrbridge.ops.ManagementPortGuard;
 import dev.hrbridge.ops.NodeRegistry;
 import dev.hrbridge.ops.OperationsMBeans;
@@ -45,6 +47,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
@@ -70,6 +73,7 @@ public final class HrBridge implements AutoCloseable {
     private final Runnable onUnexpectedStop;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closed;
+    private volatile boolean stoppedCleanly = true;
     private ExternalRoutes externalRoutes;
     private OperationsMBeans operations;
     private final StartupCheck startup = new StartupCheck();
@@ -142,15 +146,14 @@ public final class HrBridge implements AutoCloseable {
             extras.forEach(main.configure()::addConfiguration);
             main.addMainListener(bridge.startupChecks(schema));
             main.start();
+            ManagementPort.requireListening(main.getCamelContext(), settings);
+            OperatorConsole.install(main.getCamelContext());
             HttpErrorAnswers.install(main.getCamelContext(), settings.getInt("camel.server.port", 0, 65535));
             bridge.registerOperations();
             bridge.loadExternalRoutes();
             // processing (the journal and the last run's backlog first) starts once every route, external ones
             // too, is in place: an event routed before its flow's route exists would end UNHANDLED
             main.getCamelContext().getRegistry().lookupByNameAndType("inbox", Inbox.class).start();
-            // store apps without a fresh app_ticket ask Feishu for one, now that their webhooks can take it
-            AppTickets tickets = main.getCamelContext().getRegistry().lookupByNameAndType("appTickets", AppTickets.class);
-            bridge.appTicketsAsked = CompletableFuture.runAsync(tickets::requestMissing);
         } catch (Exception e) {
             bridge.close();
             throw e;
@@ -163,10 +166,15 @@ public final class HrBridge implements AutoCloseable {
             LOG.info("HR Bridge is running LIVE against Feishu at {} and the IoT gateway at {}",
                     settings.get("feishu.base-url"), settings.get("iot.base-url"));
         }
-        LOG.info("HR Bridge started in {} ms: webhooks and API on port {}, management on {}:{}",
+        ManagementPort.logEndpoints(main.getCamelContext(), settings.get("camel.server.host"),
+                settings.getInt("camel.server.port", 0, 65535));
+        LOG.info("HR Bridge started in {} ms: webhooks and API on port {}, management on {}",
                 (System.nanoTime() - begin) / 1_000_000, settings.get("camel.server.port"),
-                settings.get("hrb.management.host"), settings.get("hrb.management.port"));
+                Objects.requireNonNullElse(ManagementPort.baseUrl(main.getCamelContext()), "(off)"));
         bridge.startup.started();
+        // store apps without a fresh app_ticket ask Feishu for one, now that their webhooks take it (no longer 503)
+        AppTickets tickets = main.getCamelContext().getRegistry().lookupByNameAndType("appTickets", AppTickets.class);
+        bridge.appTicketsAsked = CompletableFuture.runAsync(tickets::requestMissing);
         return bridge;
     }
 
@@ -218,7 +226,7 @@ public final class HrBridge implements AutoCloseable {
 
         main.bind("settings", settings);
         main.bind("feishuApps", apps);
-        main.bind("businessHttpServerFactory", new BusinessHttpServerFactory(settings));
+        main.bind("businessHttpServerFactory", new BusinessHttpServerFactory(settings, startup::isStarted));
         main.bind("runtimeMode", mode);
         main.bind("dataSource", database.dataSource());
         main.bind("database", database);
@@ -319,7 +327,11 @@ public final class HrBridge implements AutoCloseable {
         return sandbox;
     }
 
-    /** Blocks until {@link #close()} ran, from a shutdown hook (SIGTERM, Ctrl-C) or another thread. */
+    /**
+     * Blocks until {@link #close()} ran: on SIGTERM or Ctrl-C (SIGINT), from a shutdown hook when the JVM exits for
+     * another reason, or from another thread. A signal is handled here rather than by the JVM's default, which ends
+     * the process with 143 after its hooks: a service manager should see an orderly stop as exit status 0.
+     */
     public void awaitShutdown() {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             close();
@@ -328,11 +340,27 @@ public final class HrBridge implements AutoCloseable {
                 logback.stop();
             }
         }, "hrb-shutdown"));
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                    LOG.info("SIG{} received: stopping", name);
+                    close();
+                });
+            } catch (IllegalArgumentException e) {
+                // the JVM keeps this signal to itself (-Xrs): its shutdown hook still stops HR Bridge
+                LOG.debug("SIG{} stays the JVM's: {}", name, e.getMessage());
+            }
+        }
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** After {@link #close()}: whether everything stopped without an error (the process's exit status 0). */
+    public boolean stoppedCleanly() {
+        return stoppedCleanly;
     }
 
     @Override
@@ -366,6 +394,7 @@ public final class HrBridge implements AutoCloseable {
             }
             main.stop();
         } catch (Exception e) {
+            stoppedCleanly = false;
             LOG.warn("Camel did not stop cleanly", e);
         } finally {
             database.close();

@@ -6,8 +6,9 @@ import dev.hrbridge.tools.RouteTools;
 import java.util.Map;
 
 /**
- * {@code java -jar hr-bridge.jar}: starts HR Bridge and runs until it is stopped (SIGTERM, Ctrl-C). Exit codes: 2 for
- * settings it cannot start with, 1 for another start failure, 3 when Camel stopped without being asked to.
+ * {@code java -jar hr-bridge.jar}: starts HR Bridge and runs until it is stopped (SIGTERM, Ctrl-C). Exit codes: 0 after
+ * an orderly stop, 2 for settings it cannot start with (a port already taken among them), 1 for another start failure
+ * or a stop that met an error, 3 when Camel stopped without being asked to.
  * {@code java -jar hr-bridge.jar validate ...} and {@code ... try ...} run the route tools instead ({@link RouteTools}),
  * with the runtime's log on standard error at WARN and above, so their output on standard out stays readable.
  */
@@ -36,6 +37,6 @@ public final class HrBridgeMain {
             return;
         }
         bridge.awaitShutdown();
-        System.exit(0);
+        System.exit(bridge.stoppedCleanly() ? 0 : 1);
     }
 }

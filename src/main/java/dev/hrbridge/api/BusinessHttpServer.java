@@ -12,9 +12,6 @@ import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import org.apache.camel.CamelContext;
-import org.apache.camel.component.platform.http.PlatformHttpComponent;
-import org.apache.camel.component.platform.http.main.MainHttpServerUtil;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
@@ -26,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The business port (webhooks and API): Camel's platform-http server, built by HR Bridge so that it sets what Camel
@@ -41,14 +39,17 @@ public final class BusinessHttpServer extends VertxPlatformHttpServer {
     private final VertxPlatformHttpServerConfiguration configuration;
     private final ConnectionLimits limits;
     private final Map<String, BodyHandler> bodyLimits = new ConcurrentHashMap<>();
+    private final BooleanSupplier ready;
     private Vertx vertx;
     private boolean ownVertx;
     private HttpServer server;
 
-    BusinessHttpServer(VertxPlatformHttpServerConfiguration configuration, ConnectionLimits limits) {
+    /** {@code ready} says when HR Bridge has started: until then every request is answered {@link #notReady}. */
+    BusinessHttpServer(VertxPlatformHttpServerConfiguration configuration, ConnectionLimits limits, BooleanSupplier ready) {
         super(configuration);
         this.configuration = configuration;
         this.limits = limits;
+        this.ready = ready;
     }
 
     /**
@@ -73,6 +74,7 @@ public final class BusinessHttpServer extends VertxPlatformHttpServer {
             vertx = Vertx.vertx();
         }
         Router router = Router.router(vertx);
+        router.route().handler(this::notReady);
         Router routes = Router.router(vertx);
         router.route(configuration.getPath() + "*").subRouter(routes);
         String name = VertxPlatformHttpRouter.getRouterNameFromPort(configuration.getBindPort());
@@ -101,7 +103,20 @@ public final class BusinessHttpServer extends VertxPlatformHttpServer {
                     + Settings.describe("camel.server.port") + " / " + Settings.describe("camel.server.host"));
         }
         LOG.info("Webhooks and API listen on {}:{}", configuration.getBindHost(), server.actualPort());
-        EndpointSummary.logOnceStarted(getCamelContext(), server.actualPort());
+    }
+
+    /**
+     * The port listens a while before its routes and the rest of HR Bridge are in place; a request then would meet
+     * no route (a 404 Feishu does not redeliver) or a half-started instance. A 503 has Feishu and API clients try
+     * again.
+     */
+    private void notReady(RoutingContext context) {
+        if (ready.getAsBoolean()) {
+            context.next();
+            return;
+        }
+        context.response().setStatusCode(503).putHeader("Content-Type", "application/json").putHeader("Retry-After", "5")
+                .end(HttpErrorAnswers.json("starting", "HR Bridge is starting; send the request again in a few seconds"));
     }
 
     private void guard(HttpConnection connection, HttpServerOptions options) {
@@ -163,13 +178,5 @@ public final class BusinessHttpServer extends VertxPlatformHttpServer {
     /** Connections open now. */
     public int openConnections() {
         return limits.open();
-    }
-
-    /** Camel's list of HTTP endpoints in the log once the routes run, as Camel's own server writes it. */
-    private static final class EndpointSummary extends MainHttpServerUtil {
-        static void logOnceStarted(CamelContext context, int port) throws Exception {
-            setupStartupSummary(context, context.getComponent("platform-http", PlatformHttpComponent.class).getHttpEndpoints(),
-                    port, "HTTP endpoints summary");
-        }
     }
 }

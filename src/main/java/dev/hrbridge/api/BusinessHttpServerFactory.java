@@ -11,6 +11,8 @@ import org.apache.camel.main.HttpManagementServerConfigurationProperties;
 import org.apache.camel.main.HttpServerConfigurationProperties;
 import org.apache.camel.main.MainHttpServerFactory;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * Camel main asks the registry for this before its own factory: the business port ({@code camel.server.*}) becomes
  * a {@link BusinessHttpServer}; the management port stays Camel's.
@@ -18,10 +20,13 @@ import org.apache.camel.main.MainHttpServerFactory;
 public final class BusinessHttpServerFactory implements MainHttpServerFactory {
 
     private final Settings settings;
+    private final BooleanSupplier ready;
     private final DefaultMainHttpServerFactory camel = new DefaultMainHttpServerFactory();
 
-    public BusinessHttpServerFactory(Settings settings) {
+    /** {@code ready}: whether HR Bridge has started; until then the business port answers 503. */
+    public BusinessHttpServerFactory(Settings settings, BooleanSupplier ready) {
         this.settings = settings;
+        this.ready = ready;
     }
 
     @Override
@@ -36,7 +41,7 @@ public final class BusinessHttpServerFactory implements MainHttpServerFactory {
         configuration.setPath(properties.getPath());
         configuration.setMaxBodySize(properties.getMaxBodySize());
         configuration.setServerType(VertxPlatformHttpRouter.SERVER_TYPE_SERVER);
-        BusinessHttpServer server = new BusinessHttpServer(configuration, ConnectionLimits.of(settings, properties.getPort()))
+        BusinessHttpServer server = new BusinessHttpServer(configuration, ConnectionLimits.of(settings, properties.getPort()), ready)
                 // the largest event Feishu documents (seed 000: 10,000 QR codes) is about 4 MB encrypted
                 .limitBody("/webhooks/", settings.getLong("hrb.webhook.max-body-bytes", 1 << 20, 1 << 26));
         server.setCamelContext(camelContext);

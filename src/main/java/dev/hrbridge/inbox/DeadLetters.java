@@ -167,6 +167,16 @@ public class DeadLetters {
         }
     }
 
+    /** The dead letters of inbox message {@code messageId} (one per time it died), newest first. */
+    public List<DeadLetter> ofMessage(String messageId) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT " + COLUMNS + " FROM dead_letter WHERE message_id = ? ORDER BY created_at DESC, id DESC")) {
+            select.setString(1, messageId);
+            return read(select);
+        }
+    }
+
     /** Newest first, after {@code after} (null: from the newest); {@code state} and {@code flow} may be null for "any". */
     public List<DeadLetter> find(String state, String flow, ListPosition after, int limit) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM dead_letter WHERE " + ListPosition.after(after, "id"));
@@ -230,6 +240,11 @@ public class DeadLetters {
             }
         }
         return letters;
+    }
+
+    /** {@code letter} as the API lists it, without its payload. */
+    public static Map<String, Object> listed(DeadLetter letter) {
+        return view(letter, false);
     }
 
     private static Map<String, Object> view(DeadLetter letter, boolean withPayload) {

@@ -444,6 +444,20 @@ public class InboxRepository {
         return counts;
     }
 
+    /** Row counts per flow and state (flows without rows absent), for the operator console. */
+    public Map<String, Map<State, Long>> countByFlowAndState() throws SQLException {
+        Map<String, Map<State, Long>> counts = new TreeMap<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT flow, state, COUNT(*) FROM inbox GROUP BY flow, state");
+             ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                counts.computeIfAbsent(rows.getString(1), flow -> new TreeMap<>())
+                        .put(State.valueOf(rows.getString(2)), rows.getLong(3));
+            }
+        }
+        return counts;
+    }
+
     /** Creation time of the oldest open row, or null when nothing waits. */
     public Instant oldestOpen() throws SQLException {
         try (Connection connection = dataSource.getConnection();

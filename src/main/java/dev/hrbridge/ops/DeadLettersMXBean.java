@@ -11,6 +11,9 @@ public interface DeadLettersMXBean {
     /** The same, per flow. */
     Map<String, Long> getDeadByFlow();
 
-    /** Re-drives dead letter {@code id} through its flow once; answers the result or why it was refused. */
+    /**
+     * Re-drives dead letter {@code id} through its flow once and answers the result; fails as the API refuses:
+     * IllegalArgumentException {@code not_found}, IllegalStateException {@code already_replayed}, {@code not_replayable}.
+     */
     String replay(String id);
 }

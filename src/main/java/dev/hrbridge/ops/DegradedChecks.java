@@ -19,11 +19,19 @@ import java.util.Map;
 /**
  * Readiness checks that say "degraded" without taking HR Bridge out of service: webhooks are still stored
  * durably while Feishu refuses tokens or work piles up as dead letters, and answering 503 instead would only make
- * Feishu redeliver. They report UP with {@code degraded=true} and a message; only the database makes it DOWN.
+ * Feishu redeliver. They report UP, degraded ({@link #degraded}); only the database makes it DOWN.
  */
 public final class DegradedChecks {
 
     private DegradedChecks() {
+    }
+
+    /**
+     * Marks a check's result degraded: {@code degraded=true} among its details ({@code ?data=true}), and a message
+     * starting {@code degraded: }, which {@code ?exposureLevel=full} shows (it leaves the details out).
+     */
+    static void degraded(HealthCheckResultBuilder builder, String why) {
+        builder.detail("degraded", true).message("degraded: " + why);
     }
 
     /** Degraded while some (app, tenant)'s token cannot be fetched: no live token, and failures since the last good one. */
@@ -42,7 +50,7 @@ public final class DegradedChecks {
                     }
                 }
                 if (!failing.isEmpty()) {
-                    builder.detail("degraded", true).message("Feishu tokens cannot be fetched: " + String.join(", ", failing));
+                    degraded(builder, "Feishu tokens cannot be fetched: " + String.join(", ", failing));
                 }
                 builder.up();
             }
@@ -74,7 +82,7 @@ public final class DegradedChecks {
                     return;
                 }
                 if (!found.isEmpty()) {
-                    builder.detail("degraded", true).message("store apps without a usable app_ticket: " + String.join("; ", found));
+                    degraded(builder, "store apps without a usable app_ticket: " + String.join("; ", found));
                 }
                 builder.up();
             }
@@ -108,8 +116,7 @@ public final class DegradedChecks {
                 }
                 builder.detail("dead", dead);
                 if (dead > baseline) {
-                    builder.detail("degraded", true)
-                            .message((dead - baseline) + " new dead letter(s) since " + baselineAt);
+                    degraded(builder, (dead - baseline) + " new dead letter(s) since " + baselineAt);
                 }
                 builder.up();
             }

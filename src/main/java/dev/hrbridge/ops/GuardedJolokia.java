@@ -97,6 +97,7 @@ public final class GuardedJolokia extends ServiceSupport implements JolokiaPlatf
             HttpErrorAnswers.respond(context, 500, "internal_error", "Jolokia could not answer this request");
             return;
         }
+        ownFailureStatus(answer);
         List<String> refused = refusals(answer);
         if (!refused.isEmpty()) {
             LOG.warn("Management port refused {} Jolokia request(s) from {}: {}", refused.size(),
@@ -108,6 +109,26 @@ public final class GuardedJolokia extends ServiceSupport implements JolokiaPlatf
         }
         context.response().putHeader("Content-Type", "application/json")
                 .end(SecretMasking.masked(answer.toJSONString()));
+    }
+
+    /**
+     * Jolokia answers every exception of an operation with status 500. HR Bridge's own operations fail with
+     * IllegalArgumentException where the API answers 400 or 404 (no such dead letter, no such app) and
+     * IllegalStateException where it answers 409 (replayed already): those get 400 and 409, as over HTTP.
+     */
+    private static void ownFailureStatus(JSONStructure answer) {
+        List<?> results = answer instanceof JSONArray array ? array : List.of(answer);
+        for (Object result : results) {
+            if (result instanceof JSONObject json && json.get("request") instanceof JSONObject request
+                    && String.valueOf(request.get("mbean")).startsWith(JolokiaPolicy.OWN_DOMAIN + ":")) {
+                Object type = json.get("error_type");
+                if ("java.lang.IllegalArgumentException".equals(type)) {
+                    json.put("status", 400);
+                } else if ("java.lang.IllegalStateException".equals(type)) {
+                    json.put("status", 409);
+                }
+            }
+        }
     }
 
     /** Why each refused request of {@code answer} (one, or a bulk array) was refused. */

@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class JolokiaPolicy implements Restrictor {
 
-    private static final String OWN_DOMAIN = "dev.hrbridge";
+    static final String OWN_DOMAIN = "dev.hrbridge";
 
     private static final Set<RequestType> ALLOWED_TYPES =
             Set.of(RequestType.READ, RequestType.LIST, RequestType.SEARCH, RequestType.VERSION, RequestType.CONFIG,

@@ -38,6 +38,9 @@ public interface LongConnectionMXBean {
 
     int getInFlight();
 
-    /** Drops the current connection (or ends a refusal) and connects again with a fresh endpoint request. */
+    /**
+     * Drops the current connection (or ends a refusal) and connects again with a fresh endpoint request; fails
+     * (IllegalStateException) while the connection's route is stopped.
+     */
     void reconnect();
 }

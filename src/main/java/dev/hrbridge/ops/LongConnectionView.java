@@ -34,9 +34,11 @@ public final class LongConnectionView implements LongConnectionMXBean {
                 }
                 switch (status.state()) {
                     case CONNECTED -> builder.up();
-                    case CONNECTING, RECONNECTING -> builder.detail("degraded", true)
-                            .message("the Feishu long connection is not open: " + text(status.lastDisconnectReason()))
-                            .up();
+                    case CONNECTING, RECONNECTING -> {
+                        DegradedChecks.degraded(builder, "the Feishu long connection is not open: "
+                                + text(status.lastDisconnectReason()));
+                        builder.up();
+                    }
                     case REFUSED -> builder.message("Feishu refused the long connection: " + getRefusal()).down();
                     case STOPPING, STOPPED -> builder.message("the Feishu long connection is stopped").down();
                 }
@@ -112,6 +114,11 @@ public final class LongConnectionView implements LongConnectionMXBean {
 
     @Override
     public void reconnect() {
+        String state = getState();
+        if (state.equals("STOPPED") || state.equals("STOPPING")) {
+            throw OperationFailure.refused("the long connection of app " + consumer.appName() + " is " + state
+                    + " with its route; start the route (or restart HR Bridge) to connect again");
+        }
         consumer.reconnect();
     }
 

@@ -18,23 +18,33 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Base64;
 
 /**
  * The first handler of every request to the management port (health, metrics, Jolokia). It refuses what a web page
  * in an operator's browser could send: a request from another origin, and, while the port listens on loopback, one
  * addressed to a host name other than {@code localhost} (a DNS name an attacker re-points at 127.0.0.1). With
- * {@code hrb.management.token} set it also requires {@code Authorization: Bearer <token>}.
+ * {@code hrb.management.token} set it also requires {@code Authorization: Bearer <token>}, or the token as the password
+ * of HTTP Basic authentication, which is how an operator's browser opens the console.
  */
 public final class ManagementPortGuard implements AuthenticationHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementPortGuard.class);
 
+    /** The protection space a browser keeps the operator's credentials for, on every path of the port. */
+    private static final String REALM = "realm=\"HR Bridge management\"";
+
     private final BearerToken token;
+    private final byte[] basicPassword;
     private final boolean loopback;
 
     private ManagementPortGuard(Settings settings) {
         String configured = settings.get("hrb.management.token");
         this.token = configured == null ? null : new BearerToken(configured);
+        this.basicPassword = configured == null ? null : configured.getBytes(StandardCharsets.UTF_8);
         this.loopback = isLoopback(settings.get("hrb.management.host", ""));
     }
 
@@ -67,12 +77,40 @@ public final class ManagementPortGuard implements AuthenticationHandler {
         } else if (!fromOwnOrigin(request)) {
             refuse(context, 403, "foreign_origin", "the management port refuses requests sent from another origin "
                     + "(a web page)");
-        } else if (token != null && !token.matches(request.getHeader(HttpHeaders.AUTHORIZATION))) {
-            context.response().putHeader("WWW-Authenticate", "Bearer");
+        } else if (token != null && !authorized(request.getHeader(HttpHeaders.AUTHORIZATION))) {
+            // Basic makes a browser ask the operator once and send it with every request of the console's page
+            context.response().headers().add("WWW-Authenticate", "Bearer " + REALM)
+                    .add("WWW-Authenticate", "Basic " + REALM + ", charset=\"UTF-8\"");
             refuse(context, 401, "unauthorized", "missing or invalid bearer token for the management port");
         } else {
             context.next();
         }
+    }
+
+    /**
+     * {@code Bearer <token>}, or {@code Basic} with the token as the password (any user name), as a browser sends it
+     * once the operator typed it in; both compared in constant time.
+     */
+    private boolean authorized(String authorization) {
+        if (token.matches(authorization)) {
+            return true;
+        }
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return false;
+        }
+        byte[] credentials;
+        try {
+            credentials = Base64.getDecoder().decode(authorization.substring(6).trim());
+        } catch (IllegalArgumentException notBase64) {
+            return false;
+        }
+        int colon = 0;
+        while (colon < credentials.length && credentials[colon] != ':') {
+            colon++;
+        }
+        byte[] password = colon < credentials.length
+                ? Arrays.copyOfRange(credentials, colon + 1, credentials.length) : new byte[0];
+        return colon < credentials.length & MessageDigest.isEqual(basicPassword, password);
     }
 
     /**

@@ -176,7 +176,13 @@ public class OperationsMBeans implements AutoCloseable {
                 return apps.stores().stream().map(app -> ticketRow(app, tickets)).toList();
             }
             public void invalidate() { tokens.invalidate(); }
-            public boolean invalidateTenant(String app, String tenant) { return tokens.invalidateTenant(app, tenant); }
+            public boolean invalidateTenant(String app, String tenant) {
+                if (app != null && !app.isBlank() && apps.get(app) == null) {
+                    throw OperationFailure.badArgument("not_found: no Feishu app is named '" + app + "'; the apps are "
+                            + apps.all().stream().map(FeishuApp::name).toList());
+                }
+                return tokens.invalidateTenant(app == null || app.isBlank() ? null : app, tenant);
+            }
         };
         register("TenantToken", view);
         if (meters != null) {
@@ -248,12 +254,17 @@ public class OperationsMBeans implements AutoCloseable {
                 }
             }
             public String replay(String id) {
+                if (id == null || id.isBlank()) {
+                    throw OperationFailure.badArgument("invalid_field: name the dead letter to replay by its id");
+                }
                 try {
                     return deadLetters.replay(id);
                 } catch (ApiException e) {
-                    return e.errorCode() + ": " + e.getMessage();
+                    // the API's answer for the same refusal, as the operation's failure
+                    String message = e.errorCode() + ": " + e.getMessage();
+                    throw e.status() == 404 ? OperationFailure.badArgument(message) : OperationFailure.refused(message);
                 } catch (Exception e) {
-                    return "failed: " + e.getMessage();
+                    throw OperationFailure.failed("replay of dead letter " + id, e);
                 }
             }
         };
@@ -283,8 +294,12 @@ public class OperationsMBeans implements AutoCloseable {
             public String getLastSweepResult() {
                 return sweep.lastResult();
             }
-            public int runSweepNow() throws Exception {
-                return sweep.runNow();
+            public int runSweepNow() {
+                try {
+                    return sweep.runNow();
+                } catch (Exception e) {
+                    throw OperationFailure.failed("the QR-code sweep", e);
+                }
             }
         });
     }

@@ -16,6 +16,6 @@ public interface QrCodesMXBean {
 
     String getLastSweepResult();
 
-    /** Runs the sweep now; answers how many rotations it scheduled. */
-    int runSweepNow() throws Exception;
+    /** Runs the sweep now; answers how many rotations it scheduled, or fails saying that it failed. */
+    int runSweepNow();
 }

@@ -30,7 +30,10 @@ public interface TenantTokenMXBean {
     /** Drops every cached token; the next call of each fetches a new one. */
     void invalidate();
 
-    /** Drops the token of {@code tenant} of {@code app} (tenant ignored for a self-built app); false when none is known. */
+    /**
+     * Drops the token of {@code tenant} of {@code app} (tenant ignored for a self-built app); false when none is cached.
+     * An app that is not configured fails (IllegalArgumentException).
+     */
     boolean invalidateTenant(String app, String tenant);
 
     /** One cached token as {@link #getTokens()} lists it. */

@@ -3,6 +3,9 @@ package dev.hrbridge.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.TestBridge;
+import dev.hrbridge.feishu.AppTickets;
+import dev.hrbridge.feishu.FeishuApp;
+import dev.hrbridge.feishu.FeishuApps;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -88,6 +91,12 @@ class ConnectionLimitsTest {
         @BeforeAll
         void start(@TempDir Path dir) throws Exception {
             bridge = TestBridge.start(dir, settings(dir));
+            // once started, the sandbox's store app asks Feishu for its app_ticket, which the simulator pushes to the
+            // business port: that connection is done before the tests count theirs
+            AppTickets tickets = bridge.bridge().context().getRegistry().lookupByNameAndType("appTickets", AppTickets.class);
+            FeishuApp store = bridge.bridge().context().getRegistry().lookupByNameAndType("feishuApps", FeishuApps.class).get("store");
+            bridge.bridge().appTicketsAsked().get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> tickets.current(store).isPresent());
         }
 
         @AfterAll

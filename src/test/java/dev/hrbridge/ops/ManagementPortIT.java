@@ -9,6 +9,8 @@ import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The management port and the process around it, as {@code bin/hr-bridge} runs the packaged jar: a secret in the JVM's
  * options stays out of Jolokia; Camel stopped by a JMX client ends the process with exit code 3 for its supervisor to
- * restart it, SIGTERM does not; the prod profile does not start with the port open beyond loopback and no token.
+ * restart it, SIGTERM is an orderly stop (exit 0); a management port already taken stops the start; the prod profile does not start with the port open beyond loopback and no token.
  */
 class ManagementPortIT {
 
@@ -59,12 +61,27 @@ class ManagementPortIT {
     }
 
     @Test
-    void sigtermIsAnOrderlyShutdownNotAnUnexpectedStop() throws Exception {
+    void sigtermIsAnOrderlyShutdownWithExitStatus0NotAnUnexpectedStop() throws Exception {
         try (JarProcess jar = JarProcess.start(work, Map.of())) {
             jar.awaitHealthy(Duration.ofSeconds(90));
-            assertThat(jar.stop()).isIn(0, 143);
-            await().atMost(Duration.ofSeconds(5)).until(() -> jar.output().contains("HR Bridge stopped"));
-            assertThat(jar.output()).doesNotContain(UNEXPECTED_STOP);
+            // the start-up log names the address the management port is bound to, loopback by default
+            String management = "http://127.0.0.1:" + jar.management("").getPort();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(jar.output())
+                    .contains(management + "/observe/health").contains(management + "/observe/metrics")
+                    .doesNotContain("0.0.0.0:" + jar.management("").getPort()));
+            assertThat(jar.stop()).isZero();
+            assertThat(jar.output()).contains("HR Bridge stopped").doesNotContain(UNEXPECTED_STOP);
+        }
+    }
+
+    @Test
+    void aManagementPortTakenByAnotherProcessStopsTheStartWithANonZeroExitNamingIt() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             JarProcess jar = JarProcess.start(work, Map.of(), TestBridge.freePort(), taken.getLocalPort())) {
+            assertThat(jar.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
+            assertThat(jar.output()).contains("HR Bridge cannot start: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                    + " for the management port").contains("hrb.management.port (HRB_MANAGEMENT_PORT)")
+                    .doesNotContain("HR Bridge started");
         }
     }
 
