@@ -197,7 +197,8 @@ class InboxRepositoryTest {
         InboxMessage.New claimed = message("k").claimedBy("node-a");
         inbox.write(List.of(claimed), List.of(), LEASE, NOW);
         Result dead = new Result(State.DEAD, null, true, "retries_exhausted", 503, 1160101, "unknown error", "HTTP 503");
-        assertThat(inbox.bury(inbox.find(claimed.id()).orElseThrow(), "offboarding-revoke", "node-a", dead, NOW)).isTrue();
+        assertThat(inbox.bury(inbox.find(claimed.id()).orElseThrow(), "offboarding-revoke",
+                new Finish(claimed.id(), "node-a", dead), MessageIds.next(), null, NOW)).isTrue();
         assertThat(inbox.find(claimed.id()).orElseThrow().state()).isEqualTo(State.DEAD);
         try (Connection c = database.dataSource().getConnection(); PreparedStatement select = c.prepareStatement(
                 "SELECT flow, state, http_status, platform_code, attempts, payload FROM dead_letter WHERE message_id = ?")) {
@@ -223,8 +224,9 @@ class InboxRepositoryTest {
         InboxMessage.New dead = message("dead").claimedBy("n");
         inbox.write(List.of(done, open, dead), List.of(), LEASE, NOW.minus(Duration.ofDays(8)));
         inbox.write(List.of(), List.of(new Finish(done.id(), "n", success())), LEASE, NOW.minus(Duration.ofDays(8)));
-        inbox.bury(inbox.find(dead.id()).orElseThrow(), "f", "n",
-                new Result(State.DEAD, null, true, null, null, null, null, "x"), NOW.minus(Duration.ofDays(8)));
+        inbox.bury(inbox.find(dead.id()).orElseThrow(), "f",
+                new Finish(dead.id(), "n", new Result(State.DEAD, null, true, null, null, null, null, "x")), MessageIds.next(),
+                null, NOW.minus(Duration.ofDays(8)));
         assertThat(inbox.purgeFinishedBefore(NOW.minus(Duration.ofDays(7)))).isEqualTo(1);
         assertThat(inbox.find(done.id())).isEmpty();
         assertThat(inbox.find(open.id())).isPresent();
