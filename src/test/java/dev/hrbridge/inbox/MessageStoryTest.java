@@ -13,14 +13,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static dev.hrbridge.ApiClient.json;
+import static dev.hrbridge.inbox.OperatorSteps.ECO;
+import static dev.hrbridge.inbox.OperatorSteps.assertError;
+import static dev.hrbridge.inbox.OperatorSteps.awaitFinal;
+import static dev.hrbridge.inbox.OperatorSteps.ecoEvent;
+import static dev.hrbridge.inbox.OperatorSteps.newEventId;
+import static dev.hrbridge.inbox.OperatorSteps.pushFor;
+import static dev.hrbridge.inbox.OperatorSteps.webhook;
 import static dev.hrbridge.offboarding.StubFeishuBridge.OK;
 import static dev.hrbridge.offboarding.StubFeishuBridge.awaitState;
 import static dev.hrbridge.offboarding.StubFeishuBridge.feishuError;
@@ -28,7 +30,6 @@ import static dev.hrbridge.offboarding.StubFeishuBridge.newOffboardingId;
 import static dev.hrbridge.offboarding.StubFeishuBridge.revoke;
 import static dev.hrbridge.offboarding.StubFeishuBridge.revokeOf;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * One message, its whole story: {@code GET /api/v1/requests/{id}} and {@code GET /api/v1/events/{id}} tell how it came in,
@@ -37,9 +38,6 @@ import static org.awaitility.Awaitility.await;
  * type, time and platform code. Feishu is WireMock.
  */
 class MessageStoryTest {
-
-    static final String PACKAGES = "/open-apis/hire/v1/eco_background_check_packages";
-    static final String ECO = "hire.eco_account.created_v1";
 
     @RegisterExtension
     static final StubFeishuBridge stage = new StubFeishuBridge(Map.of(
@@ -118,9 +116,9 @@ class MessageStoryTest {
         String eventId = newEventId();
         String accountId = newOffboardingId();
         stage.feishu.stubFor(pushFor(accountId).willReturn(okJson(OK)));
-        assertThat(webhook().plain(ecoEvent(eventId, accountId)).statusCode()).isEqualTo(200);
+        assertThat(webhook(stage.bridge).plain(ecoEvent(eventId, accountId)).statusCode()).isEqualTo(200);
 
-        JsonNode found = awaitFinal(eventId, ECO);
+        JsonNode found = awaitFinal(stage.api, eventId, ECO);
         assertThat(found.path("event_id").asText()).isEqualTo(eventId);
         JsonNode story = stage.api.getJson("/api/v1/events/" + found.path("id").asText());
 
@@ -142,8 +140,8 @@ class MessageStoryTest {
 
         // a v1 event's uuid is its event_id
         String uuid = newEventId();
-        assertThat(webhook().plain(FeishuPush.v1Event("test.story_v1", uuid, "t")).statusCode()).isEqualTo(200);
-        JsonNode v1 = awaitFinal(uuid, "test.story_v1");
+        assertThat(webhook(stage.bridge).plain(FeishuPush.v1Event("test.story_v1", uuid, "t")).statusCode()).isEqualTo(200);
+        JsonNode v1 = awaitFinal(stage.api, uuid, "test.story_v1");
         assertThat(v1.path("state").asText()).isEqualTo("UNHANDLED");
 
         HttpResponse<String> alone = stage.api.get("/api/v1/events?event_id=" + eventId);
@@ -163,13 +161,13 @@ class MessageStoryTest {
         String badAccount = newOffboardingId();
         stage.feishu.stubFor(pushFor(goodAccount).willReturn(okJson(OK)));
         stage.feishu.stubFor(pushFor(badAccount).willReturn(feishuError(400, 1002002, "Parameter illegal")));
-        webhook().plain(ecoEvent(good, goodAccount));
-        webhook().plain(ecoEvent(bad, badAccount));
+        webhook(stage.bridge).plain(ecoEvent(good, goodAccount));
+        webhook(stage.bridge).plain(ecoEvent(bad, badAccount));
         String unrouted = newEventId();
-        webhook().plain(FeishuPush.v2Event("test.filter_v1", unrouted, "t", "{}"));
-        awaitFinal(good, ECO);
-        awaitFinal(bad, ECO);
-        awaitFinal(unrouted, "test.filter_v1");
+        webhook(stage.bridge).plain(FeishuPush.v2Event("test.filter_v1", unrouted, "t", "{}"));
+        awaitFinal(stage.api, good, ECO);
+        awaitFinal(stage.api, bad, ECO);
+        awaitFinal(stage.api, unrouted, "test.filter_v1");
         Instant after = Instant.now().plusSeconds(1);
 
         assertThat(eventIds("platform_code=1002002")).contains(bad).doesNotContain(good, unrouted);
@@ -216,17 +214,10 @@ class MessageStoryTest {
         }
         // a request is not an event's story and an event's id is not a request
         String unrouted = newEventId();
-        webhook().plain(FeishuPush.v2Event("test.hostile_v1", unrouted, "t", "{}"));
-        String messageId = awaitFinal(unrouted, "test.hostile_v1").path("id").asText();
+        webhook(stage.bridge).plain(FeishuPush.v2Event("test.hostile_v1", unrouted, "t", "{}"));
+        String messageId = awaitFinal(stage.api, unrouted, "test.hostile_v1").path("id").asText();
         assertError(stage.api.get("/api/v1/requests/" + messageId), 404, "not_found");
         assertThat(stage.api.send("DELETE", "/api/v1/events/" + messageId, null).statusCode()).isEqualTo(405);
-    }
-
-    static void assertError(HttpResponse<String> response, int status, String error) throws Exception {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type").orElse("")).contains("application/json");
-        assertThat(json(response).path("error").asText()).as(response.body()).isEqualTo(error);
-        assertThat(response.body()).doesNotContain("Exception", "\tat ");
     }
 
     private static List<String> eventIds(String query) throws Exception {
@@ -235,32 +226,5 @@ class MessageStoryTest {
 
     private static String enc(Instant instant) {
         return URLEncoder.encode(instant.toString(), StandardCharsets.UTF_8);
-    }
-
-    static FeishuPush webhook() {
-        return new FeishuPush(stage.bridge.api("/webhooks/feishu/events"), null);
-    }
-
-    static String newEventId() {
-        return UUID.randomUUID().toString().replace("-", "");
-    }
-
-    static String ecoEvent(String eventId, String accountId) {
-        return FeishuPush.v2Event(ECO, eventId, "t", """
-                {"scope": 1, "account_id": "%s", "account_name": "story", "usage_list": [1],
-                 "custom_field_list": [{"key": "ord_id", "value": "7233333"}]}""".formatted(accountId));
-    }
-
-    static com.github.tomakehurst.wiremock.client.MappingBuilder pushFor(String accountId) {
-        return post(urlPathEqualTo(PACKAGES)).withRequestBody(matchingJsonPath("$.account_id", equalTo(accountId)));
-    }
-
-    /** The event found by the key Feishu delivers it under, once it reached a final state. */
-    static JsonNode awaitFinal(String eventId, String eventType) {
-        return await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            JsonNode items = stage.api.getJson("/api/v1/events?event_id=" + eventId + "&app_id=" + FeishuPush.APP_ID
-                    + "&event_type=" + eventType).path("items");
-            return items.size() == 1 && !items.get(0).path("state").asText().matches("PENDING|PROCESSING") ? items.get(0) : null;
-        }, java.util.Objects::nonNull);
     }
 }
