@@ -123,8 +123,9 @@ public class FlowHealth {
 
     private boolean failingDue(Flows.Row row, Instant now) {
         Instant windowStart = now.minus(alerts.flowFailingAfter());
+        // failures before the window and inside it, no success since the first: every attempt in the window failed
         return row.failingAlertedAt() == null && row.failingSince() != null && row.lastFailureAt() != null
-                && !row.failingSince().isAfter(windowStart) && !row.lastFailureAt().isBefore(windowStart);
+                && row.failingSince().isBefore(windowStart) && !row.lastFailureAt().isBefore(windowStart);
     }
 
     private void merge(Connection connection, String flow, Notes noted, Instant now, List<String> tasks) throws SQLException {
@@ -164,7 +165,7 @@ public class FlowHealth {
         Flows.Row merged = new Flows.Row(flow, false, null, null, null, lastSuccess, lastFailure, failingSince, alertedAt,
                 lastError, lastCode);
         if (alertedAt != null && lastSuccess != null && lastSuccess.isAfter(alertedAt)) {
-            LOG.info("Flow {} succeeds again (last success {}) after failing since {}", flow, lastSuccess, alertedAt);
+            LOG.info("Flow {} succeeds again ({}), after it was reported failing at {}", flow, lastSuccess, alertedAt);
             add(tasks, connection, alerts.flowRecovered(flow, alertedAt, lastSuccess), now);
             alertedAt = null;
         } else if (alerts.enabled() && failingDue(merged, now)) {

@@ -228,11 +228,11 @@ class BulkReplayTest {
         TestBridge bridge = instances.get(0);
         String mbean = "dev.hrbridge:context=" + bridge.bridge().context().getManagementName() + ",type=DeadLetters";
 
-        String refused = exec(bridge, mbean, "replayMatching", "offboarding-revoke", "", "", "", 100000);
+        String refused = OperatorSteps.exec(bridge, mbean, "replayMatching", "offboarding-revoke", "", "", "", 100000);
         assertThat(refused).startsWith("invalid_field");
-        String badCode = exec(bridge, mbean, "replayMatching", "", "abc", "", "", 10);
+        String badCode = OperatorSteps.exec(bridge, mbean, "replayMatching", "", "abc", "", "", 10);
         assertThat(badCode).startsWith("invalid_field");
-        String answer = exec(bridge, mbean, "replayMatching", "offboarding-revoke", "1160204", "", "", 10);
+        String answer = OperatorSteps.exec(bridge, mbean, "replayMatching", "offboarding-revoke", "1160204", "", "", 10);
 
         JsonNode replayed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer);
         assertThat(replayed.path("count").asInt()).isEqualTo(2);
@@ -240,23 +240,5 @@ class BulkReplayTest {
             assertThat(awaitState(apis.get(0), request, "SUCCEEDED").path("replays").get(0).path("by").asText())
                     .isEqualTo("jmx-bulk");
         }
-    }
-
-    /** Runs an MBean operation over Jolokia on the management port; its answer's value. */
-    static String exec(TestBridge bridge, String mbean, String operation, Object... arguments) throws Exception {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        Map<String, Object> request = new HashMap<>();
-        request.put("type", "exec");
-        request.put("mbean", mbean);
-        request.put("operation", operation);
-        request.put("arguments", List.of(arguments));
-        HttpResponse<String> response = TestBridge.HTTP.send(java.net.http.HttpRequest.newBuilder(
-                        bridge.management("/observe/jolokia")).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json.writeValueAsString(request))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        JsonNode answer = json.readTree(response.body());
-        assertThat(answer.path("status").asInt()).as(response.body()).isEqualTo(200);
-        return answer.path("value").asText();
     }
 }

@@ -121,6 +121,17 @@ class FlowPauseTest {
     }
 
     @Test
+    void aFlowIsPausedAndResumedOverJmxToo() throws Exception {
+        String mbean = "dev.hrbridge:context=" + stage.bridge.bridge().context().getManagementName() + ",type=Flows";
+
+        assertThat(OperatorSteps.exec(stage.bridge, mbean, "pause", "qr-notify")).contains("\"paused\":true");
+        assertThat(stage.api.getJson("/api/v1/flows/qr-notify").path("paused_by").asText()).isEqualTo("jmx");
+        assertThat(OperatorSteps.exec(stage.bridge, mbean, "pause", "no-such-flow")).startsWith("not_found");
+        assertThat(OperatorSteps.exec(stage.bridge, mbean, "resume", "qr-notify")).contains("\"paused\":false");
+        assertThat(stage.api.getJson("/api/v1/flows/qr-notify").path("paused").asBoolean()).isFalse();
+    }
+
+    @Test
     void unknownAndHostileFlowNamesAre404AndWrongMethodsAreRefused() throws Exception {
         for (String name : new String[] {"no-such-flow", "x".repeat(1000), "%27%3B%20DROP%20TABLE%20hrb_flow", "event-router"}) {
             for (String action : new String[] {"pause", "resume"}) {

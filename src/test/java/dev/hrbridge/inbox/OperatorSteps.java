@@ -8,6 +8,9 @@ import dev.hrbridge.feishu.FeishuPush;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -69,5 +72,23 @@ final class OperatorSteps {
         assertThat(response.headers().firstValue("Content-Type").orElse("")).contains("application/json");
         assertThat(json(response).path("error").asText()).as(response.body()).isEqualTo(error);
         assertThat(response.body()).doesNotContain("Exception", "\tat ");
+    }
+
+    /** Runs an MBean operation over Jolokia on the management port; its answer's value. */
+    static String exec(TestBridge bridge, String mbean, String operation, Object... arguments) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Map<String, Object> request = new HashMap<>();
+        request.put("type", "exec");
+        request.put("mbean", mbean);
+        request.put("operation", operation);
+        request.put("arguments", List.of(arguments));
+        HttpResponse<String> response = TestBridge.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                        bridge.management("/observe/jolokia")).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json.writeValueAsString(request))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode answer = json.readTree(response.body());
+        assertThat(answer.path("status").asInt()).as(response.body()).isEqualTo(200);
+        return answer.path("value").asText();
     }
 }
