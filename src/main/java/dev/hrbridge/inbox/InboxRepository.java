@@ -394,24 +394,25 @@ public class InboxRepository {
 
     /** Records {@code finish} if its owner still holds the lease; false when it was taken over meanwhile. */
     private boolean finish(Connection connection, Finish finish, Instant now) throws SQLException {
-        recordAttempts(connection, List.of(finish));
         try (PreparedStatement update = connection.prepareStatement(FINISH)) {
             bindFinish(update, finish, now);
-            return update.executeUpdate() == 1;
+            if (update.executeUpdate() != 1) {
+                return false;
+            }
         }
+        recordAttempts(connection, List.of(finish));
+        return true;
     }
 
-    /** Inserted only while the attempt's owner still holds the lease, so before its result is recorded. */
     private static final String INSERT_ATTEMPT = "INSERT INTO inbox_attempt (message_id, seq, attempt, started_at, "
             + "duration_ms, node_id, flow, route, result, outcome, http_status, platform_code, platform_msg, error, "
-            + "next_attempt_at) SELECT id, ?, ?, ?, ?, lease_owner, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM inbox "
-            + "WHERE id = ? AND state = 'PROCESSING' AND lease_owner = ?";
+            + "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     /** The one attempt that falls out of the "last" window as a newer one comes in, unless it is among the first. */
     private static final String FORGET_ATTEMPT = "DELETE FROM inbox_attempt WHERE message_id = ? AND seq = ?";
 
     /**
-     * Adds the attempts of {@code finishes} to their messages' histories, as batches riding on the transaction of the
-     * results: no round trip of their own.
+     * Adds the attempts of {@code finishes}, whose results were recorded (their owner still held the lease), to their
+     * messages' histories: batches riding on the transaction of the results, no round trip of their own.
      */
     private static void recordAttempts(Connection connection, List<Finish> finishes) throws SQLException {
         List<Finish> attempts = finishes.stream().filter(f -> f.attempt() != null).toList();
@@ -422,21 +423,21 @@ public class InboxRepository {
             for (Finish finish : attempts) {
                 Attempt attempt = finish.attempt();
                 Result result = finish.result();
-                insert.setInt(1, attempt.seq());
-                insert.setInt(2, attempt.number());
-                insert.setObject(3, time(attempt.startedAt()));
-                insert.setLong(4, attempt.durationMillis());
-                insert.setString(5, truncate(attempt.flow(), ColumnLimits.FLOW));
-                insert.setString(6, truncate(attempt.route(), ROUTE));
-                insert.setString(7, result.state() == State.PENDING ? RETRY : result.state().name());
-                insert.setString(8, truncate(result.outcome(), ColumnLimits.OUTCOME));
-                setInteger(insert, 9, result.httpStatus());
-                setInteger(insert, 10, result.platformCode());
-                insert.setString(11, truncate(result.platformMsg(), ColumnLimits.PLATFORM_MSG));
-                insert.setString(12, truncate(result.lastError(), ColumnLimits.ERROR));
-                setTime(insert, 13, result.state() == State.PENDING ? result.nextAttemptAt() : null);
-                insert.setString(14, finish.id());
-                insert.setString(15, finish.owner());
+                insert.setString(1, finish.id());
+                insert.setInt(2, attempt.seq());
+                insert.setInt(3, attempt.number());
+                insert.setObject(4, time(attempt.startedAt()));
+                insert.setLong(5, attempt.durationMillis());
+                insert.setString(6, finish.owner());
+                insert.setString(7, truncate(attempt.flow(), ColumnLimits.FLOW));
+                insert.setString(8, truncate(attempt.route(), ROUTE));
+                insert.setString(9, result.state() == State.PENDING ? RETRY : result.state().name());
+                insert.setString(10, truncate(result.outcome(), ColumnLimits.OUTCOME));
+                setInteger(insert, 11, result.httpStatus());
+                setInteger(insert, 12, result.platformCode());
+                insert.setString(13, truncate(result.platformMsg(), ColumnLimits.PLATFORM_MSG));
+                insert.setString(14, truncate(result.lastError(), ColumnLimits.ERROR));
+                setTime(insert, 15, result.state() == State.PENDING ? result.nextAttemptAt() : null);
                 insert.addBatch();
             }
             insert.executeBatch();
@@ -465,14 +466,22 @@ public class InboxRepository {
      * lost meanwhile changes nothing.
      */
     private void finishAll(Connection connection, List<Finish> finishes, Instant now) throws SQLException {
-        recordAttempts(connection, finishes);
+        int[] recorded;
         try (PreparedStatement update = connection.prepareStatement(FINISH)) {
             for (Finish finish : finishes) {
                 bindFinish(update, finish, now);
                 update.addBatch();
             }
-            update.executeBatch();
+            recorded = update.executeBatch();
         }
+        List<Finish> kept = new ArrayList<>(finishes.size());
+        for (int i = 0; i < finishes.size(); i++) {
+            // a result whose lease was lost changed nothing, and its attempt is no part of the history
+            if (recorded[i] == 1) {
+                kept.add(finishes.get(i));
+            }
+        }
+        recordAttempts(connection, kept);
     }
 
     private static void bindFinish(PreparedStatement update, Finish finish, Instant now) throws SQLException {
