@@ -10,6 +10,7 @@ import dev.hrbridge.api.ListPages;
 import dev.hrbridge.api.QueryParameters;
 import dev.hrbridge.db.ColumnLimits;
 import dev.hrbridge.db.ListPosition;
+import dev.hrbridge.db.SqlFilter;
 import org.apache.camel.Exchange;
 import org.apache.camel.Header;
 import org.slf4j.Logger;
@@ -286,30 +287,19 @@ public class DeadLetters {
      * walks from the oldest) oldest first; only replayable ones (kind flow) for the oldest-first walk.
      */
     private List<DeadLetter> find(Filter filter, ListPosition after, int limit, boolean newestFirst) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM dead_letter WHERE "
-                + (newestFirst ? ListPosition.after(after, "id") : "kind = 'flow'"));
-        List<Object> values = new ArrayList<>();
-        condition(sql, values, "state = ?", filter.state());
-        condition(sql, values, "flow = ?", filter.flow());
-        condition(sql, values, "platform_code = ?", filter.platformCode());
-        condition(sql, values, "created_at >= ?", filter.from() == null ? null : time(filter.from()));
-        condition(sql, values, "created_at < ?", filter.to() == null ? null : time(filter.to()));
-        sql.append(newestFirst ? ListPosition.newestFirst("id", limit)
-                : " ORDER BY created_at, id FETCH FIRST " + limit + " ROWS ONLY");
+        SqlFilter where = new SqlFilter()
+                .and("state = ?", filter.state())
+                .and("flow = ?", filter.flow())
+                .and("platform_code = ?", filter.platformCode())
+                .and("created_at >= ?", filter.from())
+                .and("created_at < ?", filter.to());
+        String sql = "SELECT " + COLUMNS + " FROM dead_letter WHERE "
+                + (newestFirst ? ListPosition.after(after, "id") : "kind = 'flow'") + where.sql()
+                + (newestFirst ? ListPosition.newestFirst("id", limit) : " ORDER BY created_at, id FETCH FIRST " + limit + " ROWS ONLY");
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(sql.toString())) {
-            int index = newestFirst ? ListPosition.bind(select, 1, after) : 1;
-            for (Object value : values) {
-                select.setObject(index++, value);
-            }
+             PreparedStatement select = connection.prepareStatement(sql)) {
+            where.bind(select, newestFirst ? ListPosition.bind(select, 1, after) : 1);
             return read(select);
-        }
-    }
-
-    private static void condition(StringBuilder sql, List<Object> values, String condition, Object value) {
-        if (value != null) {
-            sql.append(" AND ").append(condition);
-            values.add(value);
         }
     }
 

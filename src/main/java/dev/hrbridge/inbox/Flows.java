@@ -141,22 +141,10 @@ public class Flows implements AutoCloseable {
         if (eventType == null || flow == null || flow.equals(learned.get(eventType))) {
             return;
         }
-        try (Connection connection = dataSource.getConnection()) {
+        try {
             Instant now = clock.instant();
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE hrb_event_flow SET flow = ?, seen_at = ? WHERE event_type = ?")) {
-                update.setString(1, flow);
-                update.setObject(2, time(now));
-                update.setString(3, eventType);
-                if (update.executeUpdate() == 0) {
-                    try (PreparedStatement insert = connection.prepareStatement(
-                            "INSERT INTO hrb_event_flow (event_type, flow, seen_at) VALUES (?, ?, ?)")) {
-                        insert.setString(1, eventType);
-                        insert.setString(2, flow);
-                        insert.setObject(3, time(now));
-                        insert.executeUpdate();
-                    }
-                }
+            if (update("UPDATE hrb_event_flow SET flow = ?, seen_at = ? WHERE event_type = ?", flow, time(now), eventType) == 0) {
+                update("INSERT INTO hrb_event_flow (event_type, flow, seen_at) VALUES (?, ?, ?)", eventType, flow, time(now));
             }
             Map<String, String> more = new HashMap<>(learned);
             more.put(eventType, flow);
@@ -218,16 +206,9 @@ public class Flows implements AutoCloseable {
         requireKnown(flow);
         Instant now = clock.instant();
         ensureRow(flow, now);
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement update = connection.prepareStatement("UPDATE hrb_flow SET paused = TRUE, paused_at = ?, "
-                     + "paused_by = ?, updated_at = ? WHERE flow = ? AND paused = FALSE")) {
-            update.setObject(1, time(now));
-            update.setString(2, by);
-            update.setObject(3, time(now));
-            update.setString(4, flow);
-            if (update.executeUpdate() == 1) {
-                LOG.warn("Flow {} paused ({}): its messages wait PENDING until it is resumed", flow, by);
-            }
+        if (update("UPDATE hrb_flow SET paused = TRUE, paused_at = ?, paused_by = ?, updated_at = ? "
+                + "WHERE flow = ? AND paused = FALSE", time(now), by, time(now), flow) == 1) {
+            LOG.warn("Flow {} paused ({}): its messages wait PENDING until it is resumed", flow, by);
         }
         readRows();
         return rows.get(flow);
@@ -244,15 +225,9 @@ public class Flows implements AutoCloseable {
             requireKnown(flow);
             Instant now = clock.instant();
             ensureRow(flow, now);
-            try (Connection connection = dataSource.getConnection();
-                 PreparedStatement update = connection.prepareStatement("UPDATE hrb_flow SET paused = FALSE, resumed_at = ?, "
-                         + "updated_at = ? WHERE flow = ? AND paused = TRUE")) {
-                update.setObject(1, time(now));
-                update.setObject(2, time(now));
-                update.setString(3, flow);
-                if (update.executeUpdate() == 1) {
-                    LOG.info("Flow {} resumed ({})", flow, by);
-                }
+            if (update("UPDATE hrb_flow SET paused = FALSE, resumed_at = ?, updated_at = ? WHERE flow = ? AND paused = TRUE",
+                    time(now), time(now), flow) == 1) {
+                LOG.info("Flow {} resumed ({})", flow, by);
             }
             readRows();
             resumedHere.add(flow);
@@ -273,17 +248,24 @@ public class Flows implements AutoCloseable {
 
     /** Gives {@code flow} its row in {@code hrb_flow}; another instance adding it at the same moment is fine. */
     void ensureRow(String flow, Instant now) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement insert = connection.prepareStatement("INSERT INTO hrb_flow (flow, paused, updated_at) "
-                     + "SELECT ?, FALSE, ? WHERE NOT EXISTS (SELECT 1 FROM hrb_flow WHERE flow = ?)")) {
-            insert.setString(1, flow);
-            insert.setObject(2, time(now));
-            insert.setString(3, flow);
-            insert.executeUpdate();
+        try {
+            update("INSERT INTO hrb_flow (flow, paused, updated_at) SELECT ?, FALSE, ? "
+                    + "WHERE NOT EXISTS (SELECT 1 FROM hrb_flow WHERE flow = ?)", flow, time(now), flow);
         } catch (SQLException e) {
             if (!"23505".equals(e.getSQLState())) {
                 throw e;
             }
+        }
+    }
+
+    /** Runs one statement on its own connection, its {@code ?} bound to {@code values}; answers its update count. */
+    private int update(String sql, Object... values) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                update.setObject(i + 1, values[i]);
+            }
+            return update.executeUpdate();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.hrbridge.inbox;
 import dev.hrbridge.db.ColumnLimits;
 import dev.hrbridge.db.Database;
 import dev.hrbridge.db.ListPosition;
+import dev.hrbridge.db.SqlFilter;
 import dev.hrbridge.inbox.InboxMessage.Kind;
 import dev.hrbridge.inbox.InboxMessage.State;
 
@@ -544,27 +545,21 @@ public class InboxRepository {
         if (filter.eventTypes() != null && filter.eventTypes().isEmpty()) {
             return List.of();
         }
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM inbox WHERE " + ListPosition.after(after, "id"));
-        List<Object> values = new ArrayList<>();
-        condition(sql, values, "kind = ?", filter.kind() == null ? null : filter.kind().name());
-        condition(sql, values, "state = ?", filter.state() == null ? null : filter.state().name());
-        condition(sql, values, "flow = ?", filter.flow());
-        condition(sql, values, "event_type = ?", filter.eventType());
-        if (filter.eventTypes() != null) {
-            sql.append(" AND event_type IN (").append("?, ".repeat(filter.eventTypes().size() - 1)).append("?)");
-            values.addAll(filter.eventTypes());
-        }
-        condition(sql, values, "created_at >= ?", filter.from());
-        condition(sql, values, "created_at < ?", filter.to());
-        condition(sql, values, "platform_code = ?", filter.platformCode());
-        condition(sql, values, "dedup_key = ?", filter.dedupKey());
-        sql.append(ListPosition.newestFirst("id", limit));
+        SqlFilter where = new SqlFilter()
+                .and("kind = ?", filter.kind() == null ? null : filter.kind().name())
+                .and("state = ?", filter.state() == null ? null : filter.state().name())
+                .and("flow = ?", filter.flow())
+                .and("event_type = ?", filter.eventType())
+                .andIn("event_type", filter.eventTypes())
+                .and("created_at >= ?", filter.from())
+                .and("created_at < ?", filter.to())
+                .and("platform_code = ?", filter.platformCode())
+                .and("dedup_key = ?", filter.dedupKey());
+        String sql = "SELECT " + COLUMNS + " FROM inbox WHERE " + ListPosition.after(after, "id") + where.sql()
+                + ListPosition.newestFirst("id", limit);
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(sql.toString())) {
-            int index = ListPosition.bind(select, 1, after);
-            for (Object value : values) {
-                select.setObject(index++, value instanceof Instant instant ? time(instant) : value);
-            }
+             PreparedStatement select = connection.prepareStatement(sql)) {
+            where.bind(select, ListPosition.bind(select, 1, after));
             List<InboxMessage> messages = new ArrayList<>();
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
@@ -572,13 +567,6 @@ public class InboxRepository {
                 }
             }
             return messages;
-        }
-    }
-
-    private static void condition(StringBuilder sql, List<Object> values, String condition, Object value) {
-        if (value != null) {
-            sql.append(" AND ").append(condition);
-            values.add(value);
         }
     }
 
