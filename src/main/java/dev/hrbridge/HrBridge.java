@@ -63,7 +63,8 @@ public final class HrBridge implements AutoCloseable {
     static final String SANDBOX_API_TOKEN = "sandbox-token";
     /** Settings whose values never appear in a log line; every Feishu app's secrets too ({@link #secrets}). */
     static final List<String> SECRET_KEYS = List.of("feishu.app-secret", "feishu.encrypt-key", "feishu.verification-token",
-            "hrb.api.token", "hrb.db.password", "iot.app-secret", "qr.notify.secret", "hrb.management.token");
+            "hrb.api.token", "hrb.db.password", "iot.app-secret", "qr.notify.secret", "hrb.management.token",
+            "hrb.alerts.secret");
 
     private final Settings settings;
     private final RuntimeMode mode;

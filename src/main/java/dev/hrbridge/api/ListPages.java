@@ -13,6 +13,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -45,7 +47,20 @@ public final class ListPages {
         }
     }
 
-    public Page page(String list, QueryParameters query) {
+    /**
+     * The page {@code query} asks of {@code list}, whose filters are {@code filters}: any other parameter is refused
+     * ({@code 400 invalid_query}) rather than ignored, so a misspelt filter never reads as "everything".
+     */
+    public Page page(String list, QueryParameters query, String... filters) {
+        Set<String> known = new TreeSet<>(List.of(filters));
+        known.add("limit");
+        known.add("cursor");
+        for (String name : query.names()) {
+            if (!known.contains(name)) {
+                throw ApiException.badRequest("invalid_query", "unknown query parameter '" + FilterValues.abbreviated(name)
+                        + "'; this list takes " + known).with("parameter", FilterValues.abbreviated(name));
+            }
+        }
         String cursor = query.get("cursor");
         return new Page(list, cursor == null ? null : read(list, cursor), limit(query.get("limit")));
     }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The query string of an /api request, exactly as the caller wrote it. platform-http copies query parameters and
@@ -28,12 +29,20 @@ public final class QueryParameters {
         Map<String, List<String>> values = new HashMap<>();
         if (query != null) {
             for (String pair : query.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
                 int equals = pair.indexOf('=');
                 String name = decode(equals < 0 ? pair : pair.substring(0, equals));
                 values.computeIfAbsent(name, ignored -> new ArrayList<>()).add(equals < 0 ? "" : decode(pair.substring(equals + 1)));
             }
         }
         return new QueryParameters(values);
+    }
+
+    /** The names of the parameters given. */
+    public Set<String> names() {
+        return values.keySet();
     }
 
     /** The trimmed value of {@code name}; null when it is absent or blank. Given twice it is refused, not guessed at. */

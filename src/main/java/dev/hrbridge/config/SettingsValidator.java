@@ -122,6 +122,13 @@ public final class SettingsValidator {
             }
         });
         check(problems, () -> {
+            if (settings.isSet("hrb.alerts.url")) {
+                settings.getHttpUrl("hrb.alerts.url");
+            }
+        });
+        check(problems, () -> settings.getDuration("hrb.alerts.flow-failing-after"));
+        check(problems, () -> settings.getLong("hrb.flows.refresh-ms", 100, 60_000));
+        check(problems, () -> {
             String dir = settings.get("hrb.routes.dir");
             if (dir != null && !Files.isDirectory(Path.of(dir))) {
                 throw new ConfigurationException(Settings.describe("hrb.routes.dir") + " must be an existing directory, got '"

@@ -27,6 +27,15 @@ public final class SqlColumns {
         return value == null ? null : value.toInstant();
     }
 
+    /** Binds a nullable timestamp with its type, which PostgreSQL needs where the statement does not imply it. */
+    public static void setTime(PreparedStatement statement, int index, Instant value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            statement.setObject(index, time(value));
+        }
+    }
+
     public static void setInteger(PreparedStatement statement, int index, Integer value) throws SQLException {
         if (value == null) {
             statement.setNull(index, Types.INTEGER);

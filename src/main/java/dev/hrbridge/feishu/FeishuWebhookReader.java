@@ -205,7 +205,8 @@ public class FeishuWebhookReader {
         if (!message.path("event").isObject()) {
             throw ApiException.badRequest("missing_field", "a v2 event needs its event object").with("field", "event");
         }
-        return new FeishuWebhook.Event(feishuApp, "2.0", app, eventType, eventId, tenantKey, text(header, "create_time"), json);
+        return new FeishuWebhook.Event(feishuApp, "2.0", app, eventType, eventId, tenantKey, text(header, "create_time"), json,
+                channel(tokenChecked));
     }
 
     /**
@@ -234,7 +235,12 @@ public class FeishuWebhookReader {
             return new FeishuWebhook.AppTicket(feishuApp, appId, ticket, text(message, "ts"));
         }
         return new FeishuWebhook.Event(feishuApp, "1.0", app == null ? "" : checkApp(app), eventType, uuid, tenantKey,
-                text(message, "ts"), json);
+                text(message, "ts"), json, channel(tokenChecked));
+    }
+
+    /** Only a webhook carries the verification token; an event read without it came over the long connection. */
+    private static String channel(boolean tokenChecked) {
+        return tokenChecked ? FeishuWebhook.BY_WEBHOOK : FeishuWebhook.BY_LONG_CONNECTION;
     }
 
     private void checkSignature(byte[] body, Map<String, Object> headers) {

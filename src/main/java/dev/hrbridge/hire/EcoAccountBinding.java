@@ -31,6 +31,8 @@ public class EcoAccountBinding {
     public static final String PUSH_DUE = "HrbEcoAccountPushDue";
     static final String ACCOUNT = "HrbEcoAccount";
     static final String FLOW = "eco-account-binding";
+    /** The event the router sends this flow (routes/event-router.camel.yaml). */
+    static final String EVENT_TYPE = "hire.eco_account.created_v1";
 
     private static final Logger LOG = LoggerFactory.getLogger(EcoAccountBinding.class);
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -3,6 +3,7 @@ package dev.hrbridge.hire;
 import dev.hrbridge.api.ListPages;
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.db.Database;
+import dev.hrbridge.inbox.Flows;
 import dev.hrbridge.outbound.RetryPolicy;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelConfiguration;
@@ -33,6 +34,7 @@ public class EcoAccountConfiguration implements CamelConfiguration {
         registry.bind("ecoAccountBinding", new EcoAccountBinding(repository, catalogue,
                 settings.require("hrb.eco.customer-field"), registry.lookupByNameAndType("retryPolicy", RetryPolicy.class),
                 Clock.systemUTC()));
+        registry.lookupByNameAndType("flows", Flows.class).declare(EcoAccountBinding.FLOW, EcoAccountBinding.EVENT_TYPE);
         registry.bind("ecoAccountsView", new EcoAccountsView(repository,
                 registry.lookupByNameAndType("listPages", ListPages.class)));
     }

@@ -39,7 +39,7 @@ public class EcoAccountsView {
         }
         String tenantKey = query.get("tenant_key");
         ApiException.checkLength("tenant_key", tenantKey, ColumnLimits.TENANT_KEY);
-        ListPages.Page page = pages.page("eco-accounts", query);
+        ListPages.Page page = pages.page("eco-accounts", query, "status", "tenant_key");
         List<EcoAccount> accounts = repository.list(wanted, tenantKey, page.after(), page.fetch());
         return JSON.writeValueAsString(pages.answer(page, accounts,
                 account -> new ListPosition(account.createdAt(), account.accountId()), EcoAccountsView::view));

@@ -165,7 +165,7 @@ public class Inbox implements AutoCloseable {
     public String storeEvent(FeishuWebhook.Event event) throws Exception {
         InboxMessage.New message = checkBounds(new InboxMessage.New(MessageIds.next(), InboxMessage.Kind.EVENT,
                 event.dedupKey(), EVENT_FLOW, event.eventType(), event.eventId(), event.json())
-                .fromTenant(event.feishuApp(), event.tenantKey()));
+                .fromTenant(event.feishuApp(), event.tenantKey()).receivedVia(event.receivedVia()));
         boolean stored = journal != null ? journal(message) : store(message);
         return "{\"status\":\"" + (stored ? "stored" : "duplicate") + "\",\"event_id\":\""
                 + new String(JsonStringEncoder.getInstance().quoteAsString(event.eventId())) + "\"}";

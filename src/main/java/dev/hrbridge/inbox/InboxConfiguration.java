@@ -12,6 +12,7 @@ import dev.hrbridge.feishu.FeishuApps;
 import dev.hrbridge.feishu.FeishuTenants;
 import dev.hrbridge.feishu.FeishuWebhookReader;
 import dev.hrbridge.feishu.FeishuWebhooks;
+import dev.hrbridge.ops.Alerts;
 import dev.hrbridge.ops.NodeRegistry;
 import dev.hrbridge.outbound.RetryPolicy;
 import org.apache.camel.BeanInject;
@@ -68,9 +69,22 @@ public class InboxConfiguration implements CamelConfiguration {
         registry.bind("inbox", inbox);
         registry.bind("inboxDispatcher", dispatcher);
         ListPages pages = registry.lookupByNameAndType("listPages", ListPages.class);
-        registry.bind("inboxView", new InboxView(repository, pages));
-        registry.bind("requestView", new RequestView(repository));
-        registry.bind("deadLetters", new DeadLetters(repository, dispatcher, pages));
+        Flows flows = new Flows(database.dataSource(), repository, camelContext, clock,
+                Duration.ofMillis(settings.getLong("hrb.flows.refresh-ms", 100, 60_000)));
+        Alerts alerts = new Alerts(settings.get("hrb.alerts.url"), settings.get("hrb.alerts.secret"),
+                Optional.ofNullable(settings.getDuration("hrb.alerts.flow-failing-after")).orElse(Duration.ofMinutes(5)));
+        flows.declare(Alerts.FLOW);
+        FlowHealth health = new FlowHealth(database.dataSource(), repository, flows, alerts);
+        flows.watchHealth(health);
+        dispatcher.steer(flows, health, alerts);
+        DeadLetters deadLetters = new DeadLetters(repository, dispatcher, pages);
+        MessageStory story = new MessageStory(database.dataSource(), flows, deadLetters);
+        registry.bind("flows", flows);
+        registry.bind("alerts", alerts);
+        registry.bind("inboxView", new InboxView(repository, pages, flows, story));
+        registry.bind("requestView", new RequestView(repository, story));
+        registry.bind("deadLetters", deadLetters);
+        registry.bind("flowsView", new FlowsView(flows, repository, deadLetters, pages));
         EventHandlers handlers = new EventHandlers();
         handlers.setCamelContext(camelContext);
         registry.bind("eventHandlers", handlers);

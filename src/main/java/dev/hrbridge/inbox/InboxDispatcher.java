@@ -2,16 +2,19 @@ package dev.hrbridge.inbox;
 
 import dev.hrbridge.api.ApiException;
 import dev.hrbridge.db.Database;
+import dev.hrbridge.feishu.EventHandlers;
 import dev.hrbridge.feishu.FeishuCall;
 import dev.hrbridge.inbox.InboxMessage.Kind;
 import dev.hrbridge.inbox.InboxMessage.State;
 import dev.hrbridge.inbox.InboxRepository.Result;
+import dev.hrbridge.ops.Alerts;
 import dev.hrbridge.outbound.DeferredFailure;
 import dev.hrbridge.outbound.OutboundFailure;
 import dev.hrbridge.outbound.PermanentFailure;
 import dev.hrbridge.outbound.RetryPolicy;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Message;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -65,6 +68,9 @@ public class InboxDispatcher implements AutoCloseable {
     private final AtomicInteger busy = new AtomicInteger();
     private volatile boolean open;
     private volatile BooleanSupplier holding = () -> false;
+    private volatile Flows flows;
+    private volatile FlowHealth health;
+    private volatile Alerts alerts;
 
     public InboxDispatcher(InboxRepository repository, InboxWriter writer, RetryPolicy retryPolicy, CamelContext camel,
                            String nodeId, Clock clock, int workerCount, Duration lease, Duration staleHeartbeat) {
@@ -96,6 +102,9 @@ public class InboxDispatcher implements AutoCloseable {
      */
     public void open() {
         open = true;
+        if (flows != null) {
+            flows.start();
+        }
     }
 
     /**
@@ -106,6 +115,24 @@ public class InboxDispatcher implements AutoCloseable {
      */
     public void holdWhile(BooleanSupplier holding) {
         this.holding = holding;
+    }
+
+    /**
+     * Runs no message of a paused flow: each is parked, PENDING, until {@code flows} resumes it. Attempts are noted in
+     * {@code health}; a message gone DEAD is reported through {@code alerts} when they are on.
+     */
+    public void steer(Flows flows, FlowHealth health, Alerts alerts) {
+        this.flows = flows;
+        this.health = health;
+        this.alerts = alerts;
+        flows.onResume(() -> {
+            try {
+                pollOnce();
+            } catch (Exception e) {
+                LOG.warn("Could not look for the messages of a resumed flow at once; the poller finds them: {}", e.toString());
+            }
+        });
+        health.submitTo(this::submit);
     }
 
     /**
@@ -200,7 +227,12 @@ public class InboxDispatcher implements AutoCloseable {
     private void process(InboxMessage message) {
         MDC.put("hrb.trace", message.traceId());
         long started = System.nanoTime();
+        Instant startedAt = clock.instant();
         try {
+            if (flows != null && flows.paused(message)) {
+                park(message);
+                return;
+            }
             Exchange exchange = template().send("direct:" + message.flow(), e -> {
                 Message in = e.getIn();
                 in.setBody(message.payload());
@@ -217,20 +249,32 @@ public class InboxDispatcher implements AutoCloseable {
                     in.setHeader(FeishuCall.TENANT_KEY, message.tenantKey());
                 }
             });
-            Result result = resultOf(message, exchange);
-            String flow = exchange.getMessage().getHeader(FLOW, message.flow(), String.class);
+            String flow = flowOf(message, exchange);
+            Result result = resultOf(message, flow, exchange);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            InboxRepository.Finish finish = new InboxRepository.Finish(message.id(), nodeId, result,
+                    result.attemptCounted() ? new InboxRepository.Attempt(message.attemptSeq(), message.attempts(), startedAt,
+                            millis, flow, routeOf(message, exchange)) : null);
             if (result.state() == State.DEAD) {
-                // the dead letter and the final state go together, in one transaction
-                if (!repository.bury(message, flow, nodeId, result, clock.instant())) {
+                // the dead letter, the final state and the alert that reports it go together, in one transaction
+                String letterId = MessageIds.next();
+                InboxMessage.New alert = alerts == null ? null : alerts.dead(new Alerts.Dead(message.id(),
+                        message.kind().name(), flow, message.traceId(), message.eventType(), letterId, result.httpStatus(),
+                        result.platformCode(), result.platformMsg(), result.lastError(), message.attempts(), clock.instant()));
+                if (!repository.bury(message, flow, finish, letterId, alert, clock.instant())) {
                     LOG.warn("Inbox message {} ({}) was taken over by another worker while it ran; its result is dropped",
                             message.id(), message.traceId());
+                    return;
+                }
+                if (alert != null) {
+                    submit(alert.id());
                 }
             } else {
                 // group-committed; the worker waits for it, so a crash can repeat at most one finished call per
                 // worker (not every result still queued); should it be lost, the lease runs out and it runs again
-                writer.record(new InboxRepository.Finish(message.id(), nodeId, result)).join();
+                writer.record(finish).join();
             }
-            long millis = (System.nanoTime() - started) / 1_000_000;
+            noted(message, flow, result);
             if (result.state() == State.PENDING) {
                 LOG.info("{} {} attempt {} failed, retry at {}: {} ({} ms)", flow, message.traceId(),
                         message.attempts(), result.nextAttemptAt(), result.lastError(), millis);
@@ -249,6 +293,49 @@ public class InboxDispatcher implements AutoCloseable {
         }
     }
 
+    /** Hands a message of a paused flow back PENDING, out of the poller's way until its flow is resumed. */
+    private void park(InboxMessage message) {
+        LOG.debug("{} {} waits: flow {} is paused", message.flow(), message.traceId(), flows.flowOf(message));
+        writer.record(new InboxRepository.Finish(message.id(), nodeId, new Result(State.PENDING, InboxRepository.PARKED,
+                false, message.outcome(), message.httpStatus(), message.platformCode(), message.platformMsg(),
+                message.lastError())));
+    }
+
+    /**
+     * The flow a message ran in: what its route names ({@code HrbFlow}), an {@code on-<type>} route's id for an event
+     * it took, else the route the inbox sent it to.
+     */
+    private String flowOf(InboxMessage message, Exchange exchange) {
+        String named = exchange.getMessage().getHeader(FLOW, String.class);
+        if (named != null) {
+            return named;
+        }
+        if (message.kind() == Kind.EVENT && message.eventType() != null
+                && camel.getRoute(EventHandlers.routeId(message.eventType())) != null) {
+            return EventHandlers.routeId(message.eventType());
+        }
+        return message.flow();
+    }
+
+    /** The route an attempt failed in, else the one the message was sent to. */
+    private static String routeOf(InboxMessage message, Exchange exchange) {
+        String failed = exchange.getProperty(ExchangePropertyKey.FAILURE_ROUTE_ID, String.class);
+        return failed != null ? failed : message.flow();
+    }
+
+    /** Notes a counted attempt in the flow's health, and the flow an event type ran in. */
+    private void noted(InboxMessage message, String flow, Result result) {
+        if (!result.attemptCounted() || result.state() == State.UNHANDLED || Inbox.EVENT_FLOW.equals(flow)) {
+            return;
+        }
+        if (health != null) {
+            health.noted(flow, result.state() == State.SUCCEEDED, clock.instant(), result.lastError(), result.platformCode());
+        }
+        if (flows != null && message.kind() == Kind.EVENT) {
+            flows.learn(message.eventType(), flow);
+        }
+    }
+
     private ProducerTemplate template() {
         if (template == null) {
             synchronized (this) {
@@ -260,7 +347,7 @@ public class InboxDispatcher implements AutoCloseable {
         return template;
     }
 
-    private Result resultOf(InboxMessage message, Exchange exchange) {
+    private Result resultOf(InboxMessage message, String flow, Exchange exchange) {
         Message out = exchange.getMessage();
         Throwable failure = exchange.getException();
         if (failure == null) {
@@ -269,7 +356,6 @@ public class InboxDispatcher implements AutoCloseable {
                     out.getHeader(OUTCOME, String.class), out.getHeader(HTTP_STATUS, Integer.class),
                     out.getHeader(PLATFORM_CODE, Integer.class), out.getHeader(PLATFORM_MSG, String.class), null);
         }
-        String flow = out.getHeader(FLOW, message.flow(), String.class);
         OutboundFailure outbound = find(failure, OutboundFailure.class);
         Integer httpStatus = outbound == null ? null : outbound.httpStatus();
         Integer code = outbound == null ? null : outbound.platformCode();
@@ -321,6 +407,9 @@ public class InboxDispatcher implements AutoCloseable {
 
     @Override
     public void close() {
+        if (flows != null) {
+            flows.close();
+        }
         workers.shutdown();
         try {
             if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {

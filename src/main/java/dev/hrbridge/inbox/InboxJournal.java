@@ -222,7 +222,7 @@ public class InboxJournal implements AutoCloseable {
     private void encode(InboxMessage.New message) {
         byte[][] fields = {bytes(message.id()), bytes(message.kind().name()), bytes(message.dedupKey()),
                 bytes(message.flow()), bytes(message.eventType()), bytes(message.traceId()), bytes(message.payload()),
-                bytes(message.feishuApp()), bytes(message.tenantKey())};
+                bytes(message.feishuApp()), bytes(message.tenantKey()), bytes(message.receivedVia())};
         int length = 0;
         for (byte[] field : fields) {
             length += 4 + (field == null ? 0 : field.length);
@@ -307,8 +307,8 @@ public class InboxJournal implements AutoCloseable {
         if ((int) crc.getValue() != header.getInt(4)) {
             return null;
         }
-        // records of a run before app and tenant were journaled have 7 fields
-        String[] fields = new String[9];
+        // records of a run before app and tenant were journaled have 7 fields, before the channel 9
+        String[] fields = new String[10];
         for (int i = 0; i < fields.length && body.hasRemaining(); i++) {
             int size = body.getInt();
             if (size >= 0) {
@@ -318,7 +318,7 @@ public class InboxJournal implements AutoCloseable {
         }
         next[0] = position + HEADER + length;
         return new InboxMessage.New(fields[0], InboxMessage.Kind.valueOf(fields[1]), fields[2], fields[3], fields[4],
-                fields[5], fields[6]).fromTenant(fields[7], fields[8]);
+                fields[5], fields[6]).fromTenant(fields[7], fields[8]).receivedVia(fields[9]);
     }
 
     private static void readFully(FileChannel file, ByteBuffer target, long position) throws IOException {

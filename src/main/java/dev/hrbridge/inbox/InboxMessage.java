@@ -4,7 +4,9 @@ import java.time.Instant;
 
 /**
  * One row of the durable inbox. {@code feishuApp} and {@code tenantKey} are set for a Feishu event: the configured app
- * it came in through and the tenant it belongs to; null for requests and tasks.
+ * it came in through and the tenant it belongs to; null for requests and tasks. {@code receivedVia} says how an event
+ * came in ({@code webhook} or {@code long_connection}); {@code attemptSeq} counts every attempt started on it, across
+ * replays, where {@code attempts} counts those of the current run.
  */
 public record InboxMessage(
         String id,
@@ -26,7 +28,9 @@ public record InboxMessage(
         Instant createdAt,
         Instant updatedAt,
         String feishuApp,
-        String tenantKey) {
+        String tenantKey,
+        String receivedVia,
+        int attemptSeq) {
 
     public enum Kind { EVENT, REQUEST, TASK }
 
@@ -38,25 +42,30 @@ public record InboxMessage(
      * run it right after the commit, or null to leave it PENDING for any worker.
      */
     public record New(String id, Kind kind, String dedupKey, String flow, String eventType, String traceId,
-                      String payload, String leaseOwner, String feishuApp, String tenantKey) {
+                      String payload, String leaseOwner, String feishuApp, String tenantKey, String receivedVia) {
 
         public New(String id, Kind kind, String dedupKey, String flow, String eventType, String traceId, String payload) {
-            this(id, kind, dedupKey, flow, eventType, traceId, payload, null, null, null);
+            this(id, kind, dedupKey, flow, eventType, traceId, payload, null, null, null, null);
         }
 
         /** A Feishu event of {@code feishuApp}'s tenant {@code tenantKey} (null when the event names none). */
         public New fromTenant(String feishuApp, String tenantKey) {
-            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, leaseOwner, feishuApp, tenantKey);
+            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, leaseOwner, feishuApp, tenantKey, receivedVia);
+        }
+
+        /** An event that came in {@code via} {@code webhook} or {@code long_connection}. */
+        public New receivedVia(String via) {
+            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, leaseOwner, feishuApp, tenantKey, via);
         }
 
         public New claimedBy(String owner) {
-            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, owner, feishuApp, tenantKey);
+            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, owner, feishuApp, tenantKey, receivedVia);
         }
 
         /** The stored row as the worker that claimed it at {@code now} sees it. */
         public InboxMessage asClaimed(Instant now) {
             return new InboxMessage(id, kind, dedupKey, flow, eventType, traceId, payload, State.PROCESSING, 1, now,
-                    leaseOwner, null, null, null, null, null, now, now, feishuApp, tenantKey);
+                    leaseOwner, null, null, null, null, null, now, now, feishuApp, tenantKey, receivedVia, 1);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.hrbridge.inbox;
 import dev.hrbridge.db.ColumnLimits;
 import dev.hrbridge.db.Database;
 import dev.hrbridge.db.ListPosition;
+import dev.hrbridge.db.SqlFilter;
 import dev.hrbridge.inbox.InboxMessage.Kind;
 import dev.hrbridge.inbox.InboxMessage.State;
 
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -26,13 +28,26 @@ import java.util.TreeMap;
 import static dev.hrbridge.db.ColumnLimits.truncate;
 import static dev.hrbridge.db.SqlColumns.instant;
 import static dev.hrbridge.db.SqlColumns.setInteger;
+import static dev.hrbridge.db.SqlColumns.setTime;
 import static dev.hrbridge.db.SqlColumns.time;
 
 /** JDBC access to the {@code inbox} and {@code dead_letter} tables, the same SQL on H2 and PostgreSQL. */
 public class InboxRepository {
 
     private static final String COLUMNS = "id, kind, dedup_key, flow, event_type, trace_id, payload, state, attempts, "
-            + "next_attempt_at, lease_owner, outcome, http_status, platform_code, platform_msg, last_error, created_at, updated_at, feishu_app, tenant_key";
+            + "next_attempt_at, lease_owner, outcome, http_status, platform_code, platform_msg, last_error, created_at, updated_at, feishu_app, tenant_key, "
+            + "received_via, attempt_seq";
+    /**
+     * The attempt history of a message keeps its first {@value #FIRST_ATTEMPTS_KEPT} and its last
+     * {@value #LAST_ATTEMPTS_KEPT} attempts: a message retried for ever keeps how it began and how it is going.
+     */
+    public static final int FIRST_ATTEMPTS_KEPT = 5;
+    public static final int LAST_ATTEMPTS_KEPT = 20;
+    /**
+     * The due time of a message whose flow is paused: it waits PENDING, out of every poll's way, until its flow is
+     * resumed (which makes it due at once).
+     */
+    public static final Instant PARKED = Instant.parse("9999-12-31T00:00:00Z");
 
     private final DataSource dataSource;
     private final String insert;
@@ -41,8 +56,8 @@ public class InboxRepository {
     public InboxRepository(DataSource dataSource, Database.Vendor vendor) {
         this.dataSource = dataSource;
         String columns = "INSERT INTO inbox (id, kind, dedup_key, flow, event_type, trace_id, payload, state, attempts, "
-                + "lease_owner, lease_until, next_attempt_at, created_at, updated_at, feishu_app, tenant_key) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + "lease_owner, lease_until, next_attempt_at, created_at, updated_at, feishu_app, tenant_key, received_via, "
+                + "attempt_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         // PostgreSQL instances share the table, so only the database can tell a duplicate. Embedded H2 belongs to
         // one process whose single writer thread sees every insert: one look-up per batch is exact there.
         this.sharedDatabase = vendor == Database.Vendor.POSTGRESQL;
@@ -53,8 +68,21 @@ public class InboxRepository {
         return dataSource;
     }
 
-    /** A result for {@link #write}: {@code owner}'s attempt at message {@code id} ended with {@code result}. */
-    public record Finish(String id, String owner, Result result) {
+    /**
+     * A result for {@link #write}: {@code owner}'s attempt at message {@code id} ended with {@code result}. An attempt
+     * that counts comes with its {@code attempt} for the history; a hand-back (not run, not counted) has none.
+     */
+    public record Finish(String id, String owner, Result result, Attempt attempt) {
+        public Finish(String id, String owner, Result result) {
+            this(id, owner, result, null);
+        }
+    }
+
+    /**
+     * What the history keeps of one attempt besides its {@link Result}: its number across replays ({@code seq}) and
+     * within its run, when it started and for how long, the flow it ran in and the route that failed (or was called).
+     */
+    public record Attempt(int seq, int number, Instant startedAt, long durationMillis, String flow, String route) {
     }
 
     /**
@@ -153,6 +181,8 @@ public class InboxRepository {
         statement.setObject(14, time(now));
         statement.setString(15, message.feishuApp());
         statement.setString(16, message.tenantKey());
+        statement.setString(17, message.receivedVia());
+        statement.setInt(18, claimed ? 1 : 0);
     }
 
     /**
@@ -165,7 +195,7 @@ public class InboxRepository {
         try (Connection connection = dataSource.getConnection()) {
             try (PreparedStatement update = connection.prepareStatement(
                     "UPDATE inbox SET state = 'PROCESSING', lease_owner = ?, lease_until = ?, attempts = attempts + 1, "
-                            + "updated_at = ? WHERE id = ? AND ((state = 'PENDING' AND next_attempt_at <= ?) OR "
+                            + "attempt_seq = attempt_seq + 1, updated_at = ? WHERE id = ? AND ((state = 'PENDING' AND next_attempt_at <= ?) OR "
                             + "(state = 'PROCESSING' AND (lease_until < ? OR (lease_owner <> ? AND lease_owner NOT IN "
                             + "(SELECT node_id FROM hrb_node WHERE heartbeat_at >= ?)))))")) {
                 update.setString(1, owner);
@@ -232,19 +262,28 @@ public class InboxRepository {
                          Integer platformCode, String platformMsg, String lastError) {
     }
 
-    /** Marks the row DEAD and stores its dead letter, in one transaction. */
-    public boolean bury(InboxMessage message, String flow, String owner, Result result, Instant now) throws SQLException {
+    /**
+     * Marks the row DEAD and stores its dead letter {@code letterId}, in one transaction with the attempt's history and,
+     * when alerts are on, the {@code alert} task that reports it (so a crash cannot come between the two). False when
+     * the lease was taken over meanwhile: nothing is stored.
+     */
+    public boolean bury(InboxMessage message, String flow, Finish finish, String letterId, InboxMessage.New alert,
+                        Instant now) throws SQLException {
+        Result result = finish.result();
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                if (!finish(connection, message.id(), owner, result, now)) {
+                if (!finish(connection, finish, now)) {
                     connection.rollback();
                     return false;
+                }
+                if (alert != null) {
+                    insertTask(connection, alert, now);
                 }
                 try (PreparedStatement insert = connection.prepareStatement(
                         "INSERT INTO dead_letter (id, message_id, flow, trace_id, state, error, http_status, platform_code, "
                                 + "platform_msg, attempts, payload, created_at) VALUES (?, ?, ?, ?, 'dead', ?, ?, ?, ?, ?, ?, ?)")) {
-                    insert.setString(1, MessageIds.next());
+                    insert.setString(1, letterId);
                     insert.setString(2, message.id());
                     insert.setString(3, truncate(flow, ColumnLimits.FLOW));
                     insert.setString(4, message.traceId());
@@ -263,6 +302,20 @@ public class InboxRepository {
                 connection.rollback();
                 throw e;
             }
+        }
+    }
+
+    /**
+     * Stores {@code task} PENDING on {@code connection}, inside the caller's transaction; false when its dedup key is
+     * stored already.
+     */
+    boolean insertTask(Connection connection, InboxMessage.New task, Instant now) throws SQLException {
+        if (!sharedDatabase && !existingKeys(connection, List.of(task.dedupKey())).isEmpty()) {
+            return false;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(insert)) {
+            bindInsert(statement, task, Duration.ZERO, now);
+            return statement.executeUpdate() == 1;
         }
     }
 
@@ -302,6 +355,7 @@ public class InboxRepository {
     }
 
     private static final String FINISH = "UPDATE inbox SET state = ?, next_attempt_at = ?, attempts = attempts - ?, "
+            + "attempt_seq = attempt_seq - ?, "
             + "lease_owner = NULL, lease_until = NULL, outcome = ?, http_status = ?, platform_code = ?, platform_msg = ?, "
             + "last_error = ?, updated_at = ? WHERE id = ? AND state = 'PROCESSING' AND lease_owner = ?";
     /**
@@ -324,7 +378,7 @@ public class InboxRepository {
                 }
                 if (reopened == 1) {
                     try (PreparedStatement replayed = connection.prepareStatement("UPDATE dead_letter SET state = 'replayed', "
-                            + "replayed_at = ? WHERE state = 'dead' AND message_id = (SELECT id FROM inbox WHERE dedup_key = ?)")) {
+                            + "replayed_at = ?, replayed_by = 'sweep' WHERE state = 'dead' AND message_id = (SELECT id FROM inbox WHERE dedup_key = ?)")) {
                         replayed.setObject(1, time(now));
                         replayed.setString(2, dedupKey);
                         replayed.executeUpdate();
@@ -339,23 +393,96 @@ public class InboxRepository {
         }
     }
 
-    /** Records {@code result} if {@code owner} still holds the lease; false when it was taken over meanwhile. */
-    private boolean finish(Connection connection, String id, String owner, Result result, Instant now) throws SQLException {
+    /** Records {@code finish} if its owner still holds the lease; false when it was taken over meanwhile. */
+    private boolean finish(Connection connection, Finish finish, Instant now) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(FINISH)) {
-            bindFinish(update, new Finish(id, owner, result), now);
-            return update.executeUpdate() == 1;
+            bindFinish(update, finish, now);
+            if (update.executeUpdate() != 1) {
+                return false;
+            }
+        }
+        recordAttempts(connection, List.of(finish));
+        return true;
+    }
+
+    private static final String INSERT_ATTEMPT = "INSERT INTO inbox_attempt (message_id, seq, attempt, started_at, "
+            + "duration_ms, node_id, flow, route, result, outcome, http_status, platform_code, platform_msg, error, "
+            + "next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    /** The one attempt that falls out of the "last" window as a newer one comes in, unless it is among the first. */
+    private static final String FORGET_ATTEMPT = "DELETE FROM inbox_attempt WHERE message_id = ? AND seq = ?";
+
+    /**
+     * Adds the attempts of {@code finishes}, whose results were recorded (their owner still held the lease), to their
+     * messages' histories: batches riding on the transaction of the results, no round trip of their own.
+     */
+    private static void recordAttempts(Connection connection, List<Finish> finishes) throws SQLException {
+        List<Finish> attempts = finishes.stream().filter(f -> f.attempt() != null).toList();
+        if (attempts.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_ATTEMPT)) {
+            for (Finish finish : attempts) {
+                Attempt attempt = finish.attempt();
+                Result result = finish.result();
+                insert.setString(1, finish.id());
+                insert.setInt(2, attempt.seq());
+                insert.setInt(3, attempt.number());
+                insert.setObject(4, time(attempt.startedAt()));
+                insert.setLong(5, attempt.durationMillis());
+                insert.setString(6, finish.owner());
+                insert.setString(7, truncate(attempt.flow(), ColumnLimits.FLOW));
+                insert.setString(8, truncate(attempt.route(), ROUTE));
+                insert.setString(9, result.state() == State.PENDING ? RETRY : result.state().name());
+                insert.setString(10, truncate(result.outcome(), ColumnLimits.OUTCOME));
+                setInteger(insert, 11, result.httpStatus());
+                setInteger(insert, 12, result.platformCode());
+                insert.setString(13, truncate(result.platformMsg(), ColumnLimits.PLATFORM_MSG));
+                insert.setString(14, truncate(result.lastError(), ColumnLimits.ERROR));
+                setTime(insert, 15, result.state() == State.PENDING ? result.nextAttemptAt() : null);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+        List<Finish> overflowing = attempts.stream()
+                .filter(f -> f.attempt().seq() > FIRST_ATTEMPTS_KEPT + LAST_ATTEMPTS_KEPT).toList();
+        if (!overflowing.isEmpty()) {
+            try (PreparedStatement forget = connection.prepareStatement(FORGET_ATTEMPT)) {
+                for (Finish finish : overflowing) {
+                    forget.setString(1, finish.id());
+                    forget.setInt(2, finish.attempt().seq() - LAST_ATTEMPTS_KEPT);
+                    forget.addBatch();
+                }
+                forget.executeBatch();
+            }
         }
     }
 
-    /** Records results as one batch; a result whose lease was lost meanwhile changes nothing. */
+    /** The history's name for an attempt after which the message waits for another one. */
+    public static final String RETRY = "RETRY";
+    /** {@code inbox_attempt.route}. */
+    private static final int ROUTE = 128;
+
+    /**
+     * Records results as one batch, with their attempts' history in the same transaction; a result whose lease was
+     * lost meanwhile changes nothing.
+     */
     private void finishAll(Connection connection, List<Finish> finishes, Instant now) throws SQLException {
+        int[] recorded;
         try (PreparedStatement update = connection.prepareStatement(FINISH)) {
             for (Finish finish : finishes) {
                 bindFinish(update, finish, now);
                 update.addBatch();
             }
-            update.executeBatch();
+            recorded = update.executeBatch();
         }
+        List<Finish> kept = new ArrayList<>(finishes.size());
+        for (int i = 0; i < finishes.size(); i++) {
+            // a result whose lease was lost changed nothing, and its attempt is no part of the history
+            if (recorded[i] == 1) {
+                kept.add(finishes.get(i));
+            }
+        }
+        recordAttempts(connection, kept);
     }
 
     private static void bindFinish(PreparedStatement update, Finish finish, Instant now) throws SQLException {
@@ -363,14 +490,15 @@ public class InboxRepository {
         update.setString(1, result.state().name());
         update.setObject(2, time(result.nextAttemptAt() != null ? result.nextAttemptAt() : now));
         update.setInt(3, result.attemptCounted() ? 0 : 1);
-        update.setString(4, truncate(result.outcome(), ColumnLimits.OUTCOME));
-        setInteger(update, 5, result.httpStatus());
-        setInteger(update, 6, result.platformCode());
-        update.setString(7, truncate(result.platformMsg(), ColumnLimits.PLATFORM_MSG));
-        update.setString(8, truncate(result.lastError(), ColumnLimits.ERROR));
-        update.setObject(9, time(now));
-        update.setString(10, finish.id());
-        update.setString(11, finish.owner());
+        update.setInt(4, result.attemptCounted() ? 0 : 1);
+        update.setString(5, truncate(result.outcome(), ColumnLimits.OUTCOME));
+        setInteger(update, 6, result.httpStatus());
+        setInteger(update, 7, result.platformCode());
+        update.setString(8, truncate(result.platformMsg(), ColumnLimits.PLATFORM_MSG));
+        update.setString(9, truncate(result.lastError(), ColumnLimits.ERROR));
+        update.setObject(10, time(now));
+        update.setString(11, finish.id());
+        update.setString(12, finish.owner());
     }
 
     public Optional<InboxMessage> find(String id) throws SQLException {
@@ -401,23 +529,37 @@ public class InboxRepository {
 
     /** Newest first, after {@code after} (null: from the newest); {@code kind} and {@code state} may be null for "any". */
     public List<InboxMessage> list(Kind kind, State state, ListPosition after, int limit) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM inbox WHERE " + ListPosition.after(after, "id"));
-        if (kind != null) {
-            sql.append(" AND kind = ?");
+        return list(new Filter(kind, state, null, null, null, null, null, null, null), after, limit);
+    }
+
+    /**
+     * What a list of messages is narrowed to; a null field means "any". {@code eventTypes}, when not null, admits only
+     * those types (none when empty); {@code from} is inclusive, {@code to} exclusive, both on {@code created_at}.
+     */
+    public record Filter(Kind kind, State state, String flow, String eventType, Collection<String> eventTypes,
+                         Instant from, Instant to, Integer platformCode, String dedupKey) {
+    }
+
+    /** Newest first, after {@code after} (null: from the newest), those {@code filter} admits. */
+    public List<InboxMessage> list(Filter filter, ListPosition after, int limit) throws SQLException {
+        if (filter.eventTypes() != null && filter.eventTypes().isEmpty()) {
+            return List.of();
         }
-        if (state != null) {
-            sql.append(" AND state = ?");
-        }
-        sql.append(ListPosition.newestFirst("id", limit));
+        SqlFilter where = new SqlFilter()
+                .and("kind = ?", filter.kind() == null ? null : filter.kind().name())
+                .and("state = ?", filter.state() == null ? null : filter.state().name())
+                .and("flow = ?", filter.flow())
+                .and("event_type = ?", filter.eventType())
+                .andIn("event_type", filter.eventTypes())
+                .and("created_at >= ?", filter.from())
+                .and("created_at < ?", filter.to())
+                .and("platform_code = ?", filter.platformCode())
+                .and("dedup_key = ?", filter.dedupKey());
+        String sql = "SELECT " + COLUMNS + " FROM inbox WHERE " + ListPosition.after(after, "id") + where.sql()
+                + ListPosition.newestFirst("id", limit);
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(sql.toString())) {
-            int index = ListPosition.bind(select, 1, after);
-            if (kind != null) {
-                select.setString(index++, kind.name());
-            }
-            if (state != null) {
-                select.setString(index, state.name());
-            }
+             PreparedStatement select = connection.prepareStatement(sql)) {
+            where.bind(select, ListPosition.bind(select, 1, after));
             List<InboxMessage> messages = new ArrayList<>();
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
@@ -425,6 +567,65 @@ public class InboxRepository {
                 }
             }
             return messages;
+        }
+    }
+
+    /**
+     * Makes the parked messages of a resumed flow due at {@code now}: those the inbox sends to {@code flow} and the events
+     * of {@code eventTypes}. Answers how many.
+     */
+    public int unpark(String flow, Collection<String> eventTypes, Instant now) throws SQLException {
+        String events = eventTypes.isEmpty() ? ""
+                : " OR (kind = 'EVENT' AND event_type IN (" + "?, ".repeat(eventTypes.size() - 1) + "?))";
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement("UPDATE inbox SET next_attempt_at = ?, updated_at = ? "
+                     + "WHERE state = 'PENDING' AND next_attempt_at = ? AND (flow = ?" + events + ")")) {
+            update.setObject(1, time(now));
+            update.setObject(2, time(now));
+            update.setObject(3, time(PARKED));
+            update.setString(4, flow);
+            int index = 5;
+            for (String eventType : eventTypes) {
+                update.setString(index++, eventType);
+            }
+            return update.executeUpdate();
+        }
+    }
+
+    /** A kind of parked message: the inbox flow it is sent to and its event type (null for requests and tasks). */
+    public record ParkedKind(String flow, String eventType) {
+    }
+
+    /** How many messages of each kind are parked now, read from the (state, next_attempt_at) index. */
+    public Map<ParkedKind, Long> parked() throws SQLException {
+        Map<ParkedKind, Long> counts = new HashMap<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT flow, event_type, COUNT(*) FROM inbox "
+                     + "WHERE state = 'PENDING' AND next_attempt_at = ? GROUP BY flow, event_type")) {
+            select.setObject(1, time(PARKED));
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    counts.put(new ParkedKind(rows.getString(1), rows.getString(2)), rows.getLong(3));
+                }
+            }
+        }
+        return counts;
+    }
+
+    /** Makes the parked messages of {@code kind} due at {@code now}. Answers how many. */
+    public int unpark(ParkedKind kind, Instant now) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement("UPDATE inbox SET next_attempt_at = ?, updated_at = ? "
+                     + "WHERE state = 'PENDING' AND next_attempt_at = ? AND flow = ? AND "
+                     + (kind.eventType() == null ? "event_type IS NULL" : "event_type = ?"))) {
+            update.setObject(1, time(now));
+            update.setObject(2, time(now));
+            update.setObject(3, time(PARKED));
+            update.setString(4, kind.flow());
+            if (kind.eventType() != null) {
+                update.setString(5, kind.eventType());
+            }
+            return update.executeUpdate();
         }
     }
 
@@ -510,6 +711,8 @@ public class InboxRepository {
                 instant(rows, "created_at"),
                 instant(rows, "updated_at"),
                 rows.getString("feishu_app"),
-                rows.getString("tenant_key"));
+                rows.getString("tenant_key"),
+                rows.getString("received_via"),
+                rows.getInt("attempt_seq"));
     }
 }

@@ -2,6 +2,7 @@ package dev.hrbridge.inbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.api.ApiException;
+import dev.hrbridge.api.FilterValues;
 import dev.hrbridge.inbox.InboxMessage.Kind;
 import dev.hrbridge.inbox.InboxMessage.State;
 import org.apache.camel.Header;
@@ -17,15 +18,22 @@ public class RequestView {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final InboxRepository repository;
+    private final MessageStory story;
 
-    public RequestView(InboxRepository repository) {
+    public RequestView(InboxRepository repository, MessageStory story) {
         this.repository = repository;
+        this.story = story;
     }
 
     public String request(@Header("id") String id) throws Exception {
-        InboxMessage message = repository.find(id)
+        return JSON.writeValueAsString(view(id));
+    }
+
+    /** The request's answer: its state as its caller sees it, and its story; 404 when there is no such request. */
+    public Map<String, Object> view(String id) throws Exception {
+        InboxMessage message = InboxView.find(repository, id)
                 .filter(found -> found.kind() == Kind.REQUEST)
-                .orElseThrow(() -> ApiException.notFound("request " + id));
+                .orElseThrow(() -> ApiException.notFound("request " + FilterValues.abbreviated(id)));
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("request_id", message.id());
         view.put("flow", message.flow());
@@ -39,11 +47,8 @@ public class RequestView {
         if (message.state() != State.SUCCEEDED) {
             putIfSet(view, "last_error", message.lastError());
         }
-        if (message.state() == State.PENDING && message.lastError() != null) {
-            view.put("next_attempt_at", message.nextAttemptAt().toString());
-        }
         view.put("created_at", message.createdAt().toString());
         view.put("updated_at", message.updatedAt().toString());
-        return JSON.writeValueAsString(view);
+        return story.tell(message, view);
     }
 }

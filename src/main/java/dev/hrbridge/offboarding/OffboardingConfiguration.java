@@ -1,6 +1,7 @@
 package dev.hrbridge.offboarding;
 
 import dev.hrbridge.config.Settings;
+import dev.hrbridge.inbox.Flows;
 import dev.hrbridge.inbox.Inbox;
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelConfiguration;
@@ -15,6 +16,7 @@ public class OffboardingConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext camelContext) {
         Inbox inbox = camelContext.getRegistry().lookupByNameAndType("inbox", Inbox.class);
+        camelContext.getRegistry().lookupByNameAndType("flows", Flows.class).declare(OffboardingRevoke.FLOW);
         camelContext.getRegistry().bind("offboardingRevoke",
                 new OffboardingRevoke(inbox, settings.require("hrb.offboarding.default-user-id-type")));
     }

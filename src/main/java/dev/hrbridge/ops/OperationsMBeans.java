@@ -1,6 +1,9 @@
 package dev.hrbridge.ops;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hrbridge.api.ApiException;
+import dev.hrbridge.api.FilterValues;
+import dev.hrbridge.api.ListPages;
 import dev.hrbridge.feishu.AppTickets;
 import dev.hrbridge.feishu.FeishuApp;
 import dev.hrbridge.feishu.FeishuApps;
@@ -8,6 +11,7 @@ import dev.hrbridge.feishu.TenantTokenCache;
 import dev.hrbridge.feishu.longconnection.FeishuEventsComponent;
 import dev.hrbridge.feishu.longconnection.FeishuEventsConsumer;
 import dev.hrbridge.inbox.DeadLetters;
+import dev.hrbridge.inbox.FlowsView;
 import dev.hrbridge.qrcode.QrCodeRepository;
 import dev.hrbridge.qrcode.QrCodeSweep;
 import dev.hrbridge.inbox.Inbox;
@@ -44,6 +48,7 @@ import java.util.Objects;
 public class OperationsMBeans implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OperationsMBeans.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     private final String context;
@@ -69,6 +74,10 @@ public class OperationsMBeans implements AutoCloseable {
         DeadLetters deadLetters = registry.lookupByNameAndType("deadLetters", DeadLetters.class);
         if (deadLetters != null) {
             operations.registerDeadLetters(deadLetters, meters);
+        }
+        FlowsView flows = registry.lookupByNameAndType("flowsView", FlowsView.class);
+        if (flows != null) {
+            operations.registerFlows(flows);
         }
         QrCodeSweep sweep = registry.lookupByNameAndType("qrCodeSweep", QrCodeSweep.class);
         QrCodeRepository codes = registry.lookupByNameAndType("qrCodes", QrCodeRepository.class);
@@ -257,15 +266,18 @@ public class OperationsMBeans implements AutoCloseable {
                 if (id == null || id.isBlank()) {
                     throw OperationFailure.badArgument("invalid_field: name the dead letter to replay by its id");
                 }
-                try {
-                    return deadLetters.replay(id);
-                } catch (ApiException e) {
-                    // the API's answer for the same refusal, as the operation's failure
-                    String message = e.errorCode() + ": " + e.getMessage();
-                    throw e.status() == 404 ? OperationFailure.badArgument(message) : OperationFailure.refused(message);
-                } catch (Exception e) {
-                    throw OperationFailure.failed("replay of dead letter " + id, e);
-                }
+                return answer("replay of dead letter " + id, () -> deadLetters.replayFor(id, "jmx"));
+            }
+            public String replayMatching(String flow, String platformCode, String from, String to, int limit) {
+                return answer("replay of dead letters", () -> {
+                    if (limit < 1 || limit > DeadLetters.MAX_BULK_REPLAY) {
+                        throw ApiException.invalidField("limit", "limit must be from 1 to " + DeadLetters.MAX_BULK_REPLAY);
+                    }
+                    return deadLetters.replayAll(new DeadLetters.Filter("dead", blankToNull(flow),
+                            FilterValues.integer("platform_code", blankToNull(platformCode)),
+                            FilterValues.instant("from", blankToNull(from)), FilterValues.instant("to", blankToNull(to))),
+                            limit, "jmx-bulk");
+                });
             }
         };
         register("DeadLetters", view);
@@ -273,6 +285,43 @@ public class OperationsMBeans implements AutoCloseable {
             Gauge.builder("hrb.dead.letters", view, DeadLettersMXBean::getDead)
                     .description("Dead letters waiting for an operator").register(meters);
         }
+    }
+
+    /** The flows MBean: each flow's state; pause and resume one. */
+    public void registerFlows(FlowsView flows) {
+        register("Flows", new FlowsMXBean() {
+            public List<String> getPaused() {
+                return flows.paused();
+            }
+            public String getFlows() {
+                return answer("the flows' list", () -> flows.page(new ListPages.Page("flows", null, 1000)));
+            }
+            public String pause(String flow) {
+                return answer("pause of flow " + flow, () -> flows.pauseFor(flow, "jmx"));
+            }
+            public String resume(String flow) {
+                return answer("resume of flow " + flow, () -> flows.resumeFor(flow, "jmx"));
+            }
+        });
+    }
+
+    /**
+     * An operation's answer as JSON (a JMX client shows text); a refusal fails the operation with the API's error code
+     * and message, as the API answers the same request with a 4xx.
+     */
+    private static String answer(String what, java.util.concurrent.Callable<Map<String, Object>> operation) {
+        try {
+            return JSON.writeValueAsString(operation.call());
+        } catch (ApiException e) {
+            String message = e.errorCode() + ": " + e.getMessage();
+            throw e.status() == 404 || e.status() == 400 ? OperationFailure.badArgument(message) : OperationFailure.refused(message);
+        } catch (Exception e) {
+            throw OperationFailure.failed(what, e);
+        }
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
     }
 
     /** The QR-code MBean: counts, last sweep, run the sweep now. */

@@ -70,7 +70,7 @@ public class OnboardingQrCodeApi {
     /** {@code GET [?status=&limit=&cursor=]}: managed codes, newest first, with their rotation chain. */
     public void list(Exchange exchange) throws Exception {
         QueryParameters query = QueryParameters.of(exchange);
-        ListPages.Page page = pages.page("onboarding-qr-codes", query);
+        ListPages.Page page = pages.page("onboarding-qr-codes", query, "status");
         List<ManagedQrCode> listed = codes.list(parseStatus(query.get("status")), page.after(), page.fetch());
         answer(exchange, 200, pages.answer(page, listed, code -> new ListPosition(code.createdAt(), code.id()),
                 OnboardingQrCodeApi::view));

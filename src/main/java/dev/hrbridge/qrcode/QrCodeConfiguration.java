@@ -3,6 +3,7 @@ package dev.hrbridge.qrcode;
 import dev.hrbridge.api.ListPages;
 import dev.hrbridge.config.Settings;
 import dev.hrbridge.db.Database;
+import dev.hrbridge.inbox.Flows;
 import dev.hrbridge.inbox.Inbox;
 import dev.hrbridge.ops.NodeRegistry;
 import org.apache.camel.BeanInject;
@@ -34,6 +35,10 @@ public class QrCodeConfiguration implements CamelConfiguration {
         QrNotification notification = new QrNotification(settings.get("qr.notify.url"), settings.get("qr.notify.secret"));
         QrCodeRotation rotation = new QrCodeRotation(codes, inbox, notification, clock);
         QrCodeSweep sweep = new QrCodeSweep(codes, rotation, inbox.repository(), settings.getDuration("qr.max-age"), clock);
+        Flows flows = registry.lookupByNameAndType("flows", Flows.class);
+        flows.declare(QrCodeRotation.INACTIVE_FLOW, QrCodeRotation.INACTIVE_EVENT_TYPE);
+        flows.declare(QrCodeRotation.FLOW);
+        flows.declare(QrNotification.FLOW);
         registry.bind("qrCodes", codes);
         registry.bind("qrNotification", notification);
         registry.bind("qrCodeRotation", rotation);

@@ -32,6 +32,9 @@ import java.util.UUID;
 public class QrCodeRotation {
 
     public static final String FLOW = "qr-rotate";
+    /** The flow of the inactive event (routes/onboarding-qr-codes.camel.yaml), and that event. */
+    public static final String INACTIVE_FLOW = "onboarding-qr-codes";
+    public static final String INACTIVE_EVENT_TYPE = "corehr.onboarding_qr_code.inactive_v2";
     static final String OLD_CODE = "qrOldCode";
     static final String ALREADY_REPLACED = "qrAlreadyReplaced";
     private static final Logger LOG = LoggerFactory.getLogger(QrCodeRotation.class);

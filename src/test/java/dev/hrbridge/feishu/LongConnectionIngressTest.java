@@ -1,6 +1,7 @@
 package dev.hrbridge.feishu;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hrbridge.ApiClient;
 import dev.hrbridge.TestBridge;
 import dev.hrbridge.inbox.InboxMessage;
 import dev.hrbridge.inbox.InboxRepository;
@@ -72,6 +73,12 @@ class LongConnectionIngressTest {
         assertThat(pushed.deliveries().get(0).code()).isEqualTo(200);
         assertThat(pushed.deliveries().get(0).bizRt()).isNotNull().isGreaterThanOrEqualTo(0);
         assertThat(stored(overSocket)).map(InboxMessage::flow).contains("event-router");
+        // each event's story says how it came in (the webhook's through the inbox journal)
+        ApiClient api = new ApiClient(bridge, "sandbox-token");
+        assertThat(api.getJson("/api/v1/events/" + stored(overSocket).orElseThrow().id()).at("/received/via").asText())
+                .isEqualTo("long_connection");
+        assertThat(api.getJson("/api/v1/events/" + stored(byWebhook).orElseThrow().id()).at("/received/via").asText())
+                .isEqualTo("webhook");
     }
 
     @Test

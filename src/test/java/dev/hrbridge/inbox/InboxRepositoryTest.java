@@ -197,7 +197,8 @@ class InboxRepositoryTest {
         InboxMessage.New claimed = message("k").claimedBy("node-a");
         inbox.write(List.of(claimed), List.of(), LEASE, NOW);
         Result dead = new Result(State.DEAD, null, true, "retries_exhausted", 503, 1160101, "unknown error", "HTTP 503");
-        assertThat(inbox.bury(inbox.find(claimed.id()).orElseThrow(), "offboarding-revoke", "node-a", dead, NOW)).isTrue();
+        assertThat(inbox.bury(inbox.find(claimed.id()).orElseThrow(), "offboarding-revoke",
+                new Finish(claimed.id(), "node-a", dead), MessageIds.next(), null, NOW)).isTrue();
         assertThat(inbox.find(claimed.id()).orElseThrow().state()).isEqualTo(State.DEAD);
         try (Connection c = database.dataSource().getConnection(); PreparedStatement select = c.prepareStatement(
                 "SELECT flow, state, http_status, platform_code, attempts, payload FROM dead_letter WHERE message_id = ?")) {
@@ -223,8 +224,9 @@ class InboxRepositoryTest {
         InboxMessage.New dead = message("dead").claimedBy("n");
         inbox.write(List.of(done, open, dead), List.of(), LEASE, NOW.minus(Duration.ofDays(8)));
         inbox.write(List.of(), List.of(new Finish(done.id(), "n", success())), LEASE, NOW.minus(Duration.ofDays(8)));
-        inbox.bury(inbox.find(dead.id()).orElseThrow(), "f", "n",
-                new Result(State.DEAD, null, true, null, null, null, null, "x"), NOW.minus(Duration.ofDays(8)));
+        inbox.bury(inbox.find(dead.id()).orElseThrow(), "f",
+                new Finish(dead.id(), "n", new Result(State.DEAD, null, true, null, null, null, null, "x")), MessageIds.next(),
+                null, NOW.minus(Duration.ofDays(8)));
         assertThat(inbox.purgeFinishedBefore(NOW.minus(Duration.ofDays(7)))).isEqualTo(1);
         assertThat(inbox.find(done.id())).isEmpty();
         assertThat(inbox.find(open.id())).isPresent();
@@ -275,6 +277,73 @@ class InboxRepositoryTest {
                 assertThat(rows.getString("error")).contains("too long");
                 assertThat(rows.next()).isFalse();
             }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void theAttemptHistoryKeepsTheFirstFiveAndTheLastTwentyAttemptsOfAMessageRetriedForEver(String vendor) throws Exception {
+        open(vendor);
+        InboxMessage.New claimed = message("k").claimedBy("node-a");
+        inbox.write(List.of(claimed), List.of(), LEASE, NOW);
+        Instant now = NOW;
+        for (int attempt = 1; attempt <= 40; attempt++) {
+            InboxMessage running = inbox.find(claimed.id()).orElseThrow();
+            assertThat(running.attemptSeq()).isEqualTo(attempt);
+            Result retry = new Result(State.PENDING, now.plusMillis(1), true, null, 503, null, null, "HTTP 503 #" + attempt);
+            inbox.write(List.of(), List.of(new Finish(claimed.id(), "node-a", retry,
+                    new InboxRepository.Attempt(running.attemptSeq(), running.attempts(), now, 7, "f", "r"))), LEASE, now);
+            now = now.plusSeconds(1);
+            assertThat(inbox.claim(claimed.id(), "node-a", now, LEASE, NOW.minusSeconds(60))).isPresent();
+        }
+        assertThat(attemptSeqs(claimed.id())).containsExactlyElementsOf(
+                IntStream.concat(IntStream.rangeClosed(1, 5), IntStream.rangeClosed(21, 40)).boxed().toList());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void anAttemptWhoseLeaseWasTakenOverLeavesNoHistoryAndAHandBackIsNoAttempt(String vendor) throws Exception {
+        open(vendor);
+        InboxMessage.New claimed = message("k").claimedBy("node-a");
+        inbox.write(List.of(claimed), List.of(), LEASE, NOW);
+        Instant later = NOW.plus(LEASE).plusSeconds(1);
+        InboxMessage taken = inbox.claim(claimed.id(), "node-b", later, LEASE, NOW.minusSeconds(60)).orElseThrow();
+        inbox.write(List.of(), List.of(new Finish(claimed.id(), "node-a", success(),
+                new InboxRepository.Attempt(1, 1, NOW, 5, "f", "r"))), LEASE, later);
+        assertThat(attemptSeqs(claimed.id())).isEmpty();
+        // node-b hands it back unrun: the attempt and its number are given back too
+        inbox.write(List.of(), List.of(new Finish(claimed.id(), "node-b",
+                new Result(State.PENDING, later, false, null, null, null, null, "handed back"))), LEASE, later);
+        InboxMessage back = inbox.find(claimed.id()).orElseThrow();
+        assertThat(back.attemptSeq()).isEqualTo(taken.attemptSeq() - 1);
+        assertThat(back.attempts()).isEqualTo(taken.attempts() - 1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aMessagesHistoryIsPurgedWithIt(String vendor) throws Exception {
+        open(vendor);
+        Instant old = NOW.minus(Duration.ofDays(8));
+        InboxMessage.New done = message("done").claimedBy("n");
+        inbox.write(List.of(done), List.of(), LEASE, old);
+        inbox.write(List.of(), List.of(new Finish(done.id(), "n", success(),
+                new InboxRepository.Attempt(1, 1, old, 3, "f", "r"))), LEASE, old);
+        assertThat(attemptSeqs(done.id())).containsExactly(1);
+        assertThat(inbox.purgeFinishedBefore(NOW.minus(Duration.ofDays(7)))).isEqualTo(1);
+        assertThat(attemptSeqs(done.id())).isEmpty();
+    }
+
+    private List<Integer> attemptSeqs(String messageId) throws Exception {
+        try (Connection c = database.dataSource().getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT seq FROM inbox_attempt WHERE message_id = ? ORDER BY seq")) {
+            select.setString(1, messageId);
+            List<Integer> seqs = new java.util.ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    seqs.add(rows.getInt(1));
+                }
+            }
+            return seqs;
         }
     }
 

@@ -3,6 +3,8 @@ package dev.hrbridge.ops;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hrbridge.ApiClient;
 import dev.hrbridge.TestBridge;
 import dev.hrbridge.feishu.FeishuPush;
 import dev.hrbridge.inbox.InboxMessage;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static dev.hrbridge.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -67,6 +70,32 @@ class ExternalRoutesTest {
                 route("on-test.greeting_v1", "direct:on-test.greeting_v1", "greeted"));
         await().atMost(Duration.ofSeconds(20)).until(() -> bridge.bridge().context().getRoute("on-test.greeting_v1") != null);
         assertThat(outcomeOf("test.greeting_v1")).isEqualTo("greeted");
+    }
+
+    @Test
+    void aFlowDroppedInIsNamedByItsRouteAndPausedByThatName() throws Exception {
+        Files.writeString(routes.resolve("greeting.camel.yaml"),
+                route("on-test.paused_v1", "direct:on-test.paused_v1", "greeted"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> bridge.bridge().context().getRoute("on-test.paused_v1") != null);
+        ApiClient api = new ApiClient(bridge, "sandbox-token");
+
+        assertThat(json(api.post("/api/v1/flows/on-test.paused_v1/pause", null)).path("event_types"))
+                .extracting(JsonNode::asText).containsExactly("test.paused_v1");
+        String eventId = UUID.randomUUID().toString();
+        assertThat(feishu.plain(FeishuPush.v2Event("test.paused_v1", eventId, "t", "{}")).statusCode()).isEqualTo(200);
+        String key = "feishu:cli_9f5343c580712544:test.paused_v1:" + eventId;
+        InboxRepository inbox = bridge.bridge().context().getRegistry().lookupByNameAndType("inboxRepository", InboxRepository.class);
+        InboxMessage waiting = await().atMost(Duration.ofSeconds(10)).until(() -> inbox.findByDedupKey(key).orElse(null),
+                m -> m != null && InboxRepository.PARKED.equals(m.nextAttemptAt()));
+        assertThat(waiting.state()).isEqualTo(InboxMessage.State.PENDING);
+
+        api.post("/api/v1/flows/on-test.paused_v1/resume", null);
+
+        JsonNode story = await().atMost(Duration.ofSeconds(10)).until(() -> api.getJson("/api/v1/events/" + waiting.id()),
+                event -> event.path("state").asText().equals("SUCCEEDED"));
+        assertThat(story.path("flow").asText()).isEqualTo("on-test.paused_v1");
+        assertThat(story.path("attempt_history").get(0).path("flow").asText()).isEqualTo("on-test.paused_v1");
+        assertThat(story.path("attempt_history").get(0).path("outcome").asText()).isEqualTo("greeted");
     }
 
     @Test

@@ -58,6 +58,7 @@ class ManagementPortSecurityTest {
     private static final String DB_PASSWORD = secret("db-password");
     /** As {@code -Dqr.notify.secret=...}: a setting given to the JVM as a system property. */
     private static final String NOTIFY_SECRET = secret("notify-secret");
+    private static final String ALERTS_SECRET = secret("alerts-secret");
     /** As {@code -Djavax.net.ssl.keyStorePassword=...}: a JVM secret HR Bridge does not know of. */
     private static final String JVM_PROPERTY = "hrb.test.keystore-password";
     private static final String JVM_SECRET = secret("keystore-password");
@@ -84,11 +85,13 @@ class ManagementPortSecurityTest {
         settings.put("iot.app-key", "management-test-iot");
         settings.put("iot.app-secret", IOT_SECRET);
         settings.put("hrb.db.password", DB_PASSWORD);
+        settings.put("hrb.alerts.url", "http://127.0.0.1:9/alerts");
+        settings.put("hrb.alerts.secret", ALERTS_SECRET);
         bridge = TestBridge.start(dir, settings);
         context = bridge.bridge().context().getManagementName();
         String tenantToken = tokens().token();
         secrets = List.of(APP_SECRET, ENCRYPT_KEY, VERIFICATION_TOKEN, API_TOKEN, IOT_SECRET, DB_PASSWORD, NOTIFY_SECRET,
-                JVM_SECRET, tenantToken);
+                ALERTS_SECRET, JVM_SECRET, tenantToken);
     }
 
     @AfterAll

@@ -104,9 +104,9 @@ class OperationsTest {
                 "event-router", "test.unrouted_v1", eventId, FeishuPush.v2Event("test.unrouted_v1", eventId, "t", "{}"))
                 .claimedBy("operations-test");
         inbox.write(List.of(message), List.of(), Duration.ofMinutes(1), Instant.now());
-        inbox.bury(inbox.find(message.id()).orElseThrow(), "test-flow", "operations-test",
-                new InboxRepository.Result(InboxMessage.State.DEAD, null, true, "retries_exhausted", 503, null, null, "HTTP 503"),
-                Instant.now());
+        inbox.bury(inbox.find(message.id()).orElseThrow(), "test-flow", new InboxRepository.Finish(message.id(), "operations-test",
+                new InboxRepository.Result(InboxMessage.State.DEAD, null, true, "retries_exhausted", 503, null, null, "HTTP 503")),
+                MessageIds.next(), null, Instant.now());
         assertThat(JSON.readTree(bridge.get(bridge.management("/observe/jolokia/read/" + mbean + "/Dead")).body())
                 .path("value").asLong()).isEqualTo(before + 1);
         String letterId;

@@ -29,6 +29,7 @@ class SecretsNeverLoggedIT {
                 "FEISHU_ENCRYPT_KEY", "it-encrypt-key-51b2e0",
                 "FEISHU_VERIFICATION_TOKEN", "rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV",
                 "QR_NOTIFY_SECRET", "it-notify-secret-99d1",
+                "HRB_ALERTS_SECRET", "it-alerts-secret-6e0b",
                 "HRB_DB_PASSWORD", "it-db-password-3c8e");
         String authCode = "ok-it-auth-code-0c4d2b";
         try (JarProcess jar = JarProcess.start(work, secrets)) {
