@@ -127,12 +127,12 @@ async function replay(id, button) {
 function drawPausedFlows(paused) {
   const body = document.querySelector('#paused-flows .body');
   if (!paused.available) {
-    // STORY SLOT: flow pause/resume is not in this version; its list and buttons go here once it is
-    body.replaceChildren(el('p', {class: 'muted'}, 'Pausing flows is not available in this version of HR Bridge: no flow is paused.'));
+    body.replaceChildren(el('p', {class: 'muted'}, 'The paused flows could not be read.'));
     return;
   }
+  // pausing and resuming is the API's (POST /api/v1/flows/{flow}/pause, /resume) and the Flows MBean's
   body.replaceChildren(paused.items.length
-      ? el('ul', {}, ...paused.items.map(flow => el('li', {}, flow.flow || flow)))
+      ? el('ul', {}, ...paused.items.map(flow => el('li', {'data-flow': flow.flow}, flow.flow + ' (paused: its messages wait PENDING)')))
       : el('p', {class: 'muted'}, 'no flow is paused'));
 }
 
@@ -186,11 +186,23 @@ async function openStory(id) {
   document.getElementById('story-dead-letters').replaceChildren(...(letters.length ? letters.map(letter =>
       el('li', {}, when(letter.created_at) + ' ' + letter.state + ' after ' + letter.attempts + ' attempt(s): ' + (letter.error || '')))
       : [el('li', {class: 'muted'}, 'none')]));
-  // STORY SLOT: the attempt history of the message (GET /api/v1/events/{id}'s attempts) is drawn here once it is wired in
+  // each attempt as GET /api/v1/events/{id} tells it
   const history = document.getElementById('story-history');
   history.replaceChildren(Array.isArray(body.history) && body.history.length
-      ? el('ol', {}, ...body.history.map(attempt => el('li', {}, JSON.stringify(attempt))))
-      : el('p', {class: 'muted'}, 'The attempt-by-attempt history is not available in this version; attempts: ' + body.attempts + '.'));
+      ? el('ol', {}, ...body.history.map(attempt => el('li', {'data-attempt': attempt.attempt ?? attempt.seq}, describeAttempt(attempt))))
+      : el('p', {class: 'muted'}, 'No attempt recorded yet.'));
+}
+
+function describeAttempt(attempt) {
+  const parts = [attempt.started_at ? when(attempt.started_at) : null, 'attempt ' + (attempt.attempt ?? attempt.seq),
+    attempt.route || attempt.flow, attempt.result];
+  if (attempt.duration_ms !== undefined) parts.push(attempt.duration_ms + ' ms');
+  if (attempt.outcome) parts.push('outcome ' + attempt.outcome);
+  if (attempt.http_status !== undefined) parts.push('HTTP ' + attempt.http_status);
+  if (attempt.platform_code !== undefined) parts.push('code ' + attempt.platform_code + (attempt.platform_msg ? ' (' + attempt.platform_msg + ')' : ''));
+  if (attempt.error) parts.push(attempt.error);
+  if (attempt.next_attempt_at) parts.push('next try ' + when(attempt.next_attempt_at));
+  return parts.filter(part => part !== undefined && part !== null).join(' · ');
 }
 
 document.addEventListener('DOMContentLoaded', () => {

@@ -36,9 +36,9 @@ public final class BuriedEvents {
                 "event-router", "test.unrouted_v1", eventId, FeishuPush.v2Event("test.unrouted_v1", eventId, "t", eventJson))
                 .claimedBy("buried-events");
         inbox.write(List.of(message), List.of(), Duration.ofMinutes(1), Instant.now());
-        inbox.bury(inbox.find(message.id()).orElseThrow(), "test-flow", "buried-events",
-                new InboxRepository.Result(InboxMessage.State.DEAD, null, true, "retries_exhausted", 503, null, null, "HTTP 503"),
-                Instant.now());
+        inbox.bury(inbox.find(message.id()).orElseThrow(), "test-flow", new InboxRepository.Finish(message.id(), "buried-events",
+                new InboxRepository.Result(InboxMessage.State.DEAD, null, true, "retries_exhausted", 503, null, null, "HTTP 503")),
+                MessageIds.next(), null, Instant.now());
         try (var connection = inbox.dataSource().getConnection();
              var select = connection.prepareStatement("SELECT id FROM dead_letter WHERE message_id = ?")) {
             select.setString(1, message.id());

@@ -9,10 +9,12 @@ import dev.hrbridge.feishu.longconnection.FeishuEventsComponent;
 import dev.hrbridge.feishu.longconnection.FeishuEventsConsumer;
 import dev.hrbridge.feishu.longconnection.LongConnectionStatus;
 import dev.hrbridge.inbox.DeadLetters;
+import dev.hrbridge.inbox.FlowsView;
 import dev.hrbridge.inbox.Inbox;
 import dev.hrbridge.inbox.InboxMessage;
 import dev.hrbridge.inbox.InboxMessage.State;
 import dev.hrbridge.inbox.InboxRepository;
+import dev.hrbridge.inbox.MessageStory;
 import dev.hrbridge.qrcode.ManagedQrCode;
 import dev.hrbridge.qrcode.QrCodeRepository;
 import org.apache.camel.CamelContext;
@@ -239,9 +241,9 @@ final class ConsoleData {
         view.put("created_at", message.createdAt().toString());
         view.put("payload_characters", message.payload() == null ? 0 : message.payload().length());
         view.put("dead_letters", deadLetters.ofMessage(id).stream().map(ConsoleData::deadLetter).toList());
-        // STORY SLOT: each attempt of the message (when, outcome, HTTP status, Feishu code, error) comes with the event
-        // and request history (GET /api/v1/events/{id}); until it is wired in, the console says it is not available
-        view.put("history", null);
+        // each attempt as GET /api/v1/events/{id} tells it: when, route, result, HTTP status, Feishu code, error, next try
+        MessageStory story = context.getRegistry().lookupByNameAndType("messageStory", MessageStory.class);
+        view.put("history", story == null ? null : story.attempts(message));
         return Optional.of(view);
     }
 
@@ -261,14 +263,12 @@ final class ConsoleData {
         return row;
     }
 
-    /**
-     * {@code GET /console/api/flows/paused}. STORY SLOT: flows can be paused and resumed once the story's flow
-     * pause/resume is wired in; until then no flow is ever paused, and the console says the feature is not available.
-     */
+    /** {@code GET /console/api/flows/paused}: the flows paused now (for every instance; API and MBean pause them). */
     Map<String, Object> pausedFlows() {
+        FlowsView flows = context.getRegistry().lookupByNameAndType("flowsView", FlowsView.class);
         Map<String, Object> view = new LinkedHashMap<>();
-        view.put("available", false);
-        view.put("items", List.of());
+        view.put("available", flows != null);
+        view.put("items", flows == null ? List.of() : flows.paused().stream().map(flow -> Map.of("flow", flow)).toList());
         return view;
     }
 }

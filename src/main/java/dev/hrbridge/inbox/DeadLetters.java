@@ -277,16 +277,6 @@ public class DeadLetters {
         }
     }
 
-    /** The dead letters of inbox message {@code messageId} (one per time it died), newest first. */
-    public List<DeadLetter> ofMessage(String messageId) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(
-                     "SELECT " + COLUMNS + " FROM dead_letter WHERE message_id = ? ORDER BY created_at DESC, id DESC")) {
-            select.setString(1, messageId);
-            return read(select);
-        }
-    }
-
     /** Newest first, after {@code after} (null: from the newest); {@code state} and {@code flow} may be null for "any". */
     public List<DeadLetter> find(String state, String flow, ListPosition after, int limit) throws SQLException {
         return find(new Filter(state, flow, null, null, null), after, limit, true);

@@ -81,6 +81,7 @@ public class InboxConfiguration implements CamelConfiguration {
         MessageStory story = new MessageStory(database.dataSource(), flows, deadLetters);
         registry.bind("flows", flows);
         registry.bind("alerts", alerts);
+        registry.bind("messageStory", story);
         registry.bind("inboxView", new InboxView(repository, pages, flows, story));
         registry.bind("requestView", new RequestView(repository, story));
         registry.bind("deadLetters", deadLetters);

@@ -92,6 +92,10 @@ class ConsoleBrowserIT {
                 assertThat(page.findElement(By.cssSelector("#story dd[data-field='attempts']")).getText()).isEqualTo("2");
                 assertThat(page.findElement(By.cssSelector("#story dd[data-field='platform_code']")).getText()).isEqualTo("1160101");
                 assertThat(page.findElement(By.id("story-dead-letters")).getText()).contains("dead after 2 attempt(s)");
+                // attempt by attempt, as the API tells it: both ended in Feishu's 1160101
+                assertThat(page.findElements(By.cssSelector("#story-history li"))).hasSize(2);
+                assertThat(page.findElement(By.cssSelector("#story-history li[data-attempt='2']")).getText())
+                        .contains("attempt 2").contains("code 1160101");
                 Chromium.window(page, SCREENSHOTS.resolve("console-story.png"));
                 page.findElement(By.id("story-close")).click();
 
