@@ -314,7 +314,7 @@ public class OperationsMBeans implements AutoCloseable {
             return JSON.writeValueAsString(operation.call());
         } catch (ApiException e) {
             String message = e.errorCode() + ": " + e.getMessage();
-            throw e.status() == 404 || e.status() == 400 ? OperationFailure.badArgument(message) : OperationFailure.refused(message);
+            throw e.status() == 409 ? OperationFailure.refused(message) : OperationFailure.badArgument(message);
         } catch (Exception e) {
             throw OperationFailure.failed(what, e);
         }

@@ -232,10 +232,12 @@ class BulkReplayTest {
         TestBridge bridge = instances.get(0);
         String mbean = "dev.hrbridge:context=" + bridge.bridge().context().getManagementName() + ",type=DeadLetters";
 
-        String refused = OperatorSteps.exec(bridge, mbean, "replayMatching", "offboarding-revoke", "", "", "", 100000);
-        assertThat(refused).startsWith("invalid_field");
-        String badCode = OperatorSteps.exec(bridge, mbean, "replayMatching", "", "abc", "", "", 10);
-        assertThat(badCode).startsWith("invalid_field");
+        // a refusal fails the operation, as the API answers 400
+        JsonNode refused = OperatorSteps.execRefused(bridge, mbean, "replayMatching", "offboarding-revoke", "", "", "", 100000);
+        assertThat(refused.path("status").asInt()).isEqualTo(400);
+        assertThat(refused.path("error").asText()).startsWith("invalid_field");
+        JsonNode badCode = OperatorSteps.execRefused(bridge, mbean, "replayMatching", "", "abc", "", "", 10);
+        assertThat(badCode.path("error").asText()).startsWith("invalid_field");
         String answer = OperatorSteps.exec(bridge, mbean, "replayMatching", "offboarding-revoke", "1160204", "", "", 10);
 
         JsonNode replayed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer);

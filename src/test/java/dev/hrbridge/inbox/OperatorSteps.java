@@ -76,19 +76,34 @@ final class OperatorSteps {
 
     /** Runs an MBean operation over Jolokia on the management port; its answer's value. */
     static String exec(TestBridge bridge, String mbean, String operation, Object... arguments) throws Exception {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        HttpResponse<String> response = jolokiaExec(bridge, mbean, operation, arguments);
+        JsonNode answer = JOLOKIA_JSON.readTree(response.body());
+        assertThat(answer.path("status").asInt()).as(response.body()).isEqualTo(200);
+        return answer.path("value").asText();
+    }
+
+    /** Runs an operation that must fail; answers Jolokia's error answer (status, error_type, error), no stack trace. */
+    static JsonNode execRefused(TestBridge bridge, String mbean, String operation, Object... arguments) throws Exception {
+        HttpResponse<String> response = jolokiaExec(bridge, mbean, operation, arguments);
+        JsonNode answer = JOLOKIA_JSON.readTree(response.body());
+        assertThat(answer.path("status").asInt()).as(response.body()).isBetween(400, 499);
+        assertThat(response.body()).doesNotContain("\tat ");
+        return answer;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JOLOKIA_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static HttpResponse<String> jolokiaExec(TestBridge bridge, String mbean, String operation, Object... arguments)
+            throws Exception {
         Map<String, Object> request = new HashMap<>();
         request.put("type", "exec");
         request.put("mbean", mbean);
         request.put("operation", operation);
         request.put("arguments", List.of(arguments));
-        HttpResponse<String> response = TestBridge.HTTP.send(java.net.http.HttpRequest.newBuilder(
+        return TestBridge.HTTP.send(java.net.http.HttpRequest.newBuilder(
                         bridge.management("/observe/jolokia")).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json.writeValueAsString(request))).build(),
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(JOLOKIA_JSON.writeValueAsString(request))).build(),
                 HttpResponse.BodyHandlers.ofString());
-        JsonNode answer = json.readTree(response.body());
-        assertThat(answer.path("status").asInt()).as(response.body()).isEqualTo(200);
-        return answer.path("value").asText();
     }
 }

@@ -260,7 +260,8 @@ final class LongConnectionClient implements LongConnection.Receiver {
             return pending.get();
         } catch (ExecutionException e) {
             Throwable cause = Failures.cause(e);
-            if (cause instanceof TimeoutException) {
+            // our bound or the HTTP client's own request timeout, whichever fires first: the same to the operator
+            if (cause instanceof TimeoutException || cause instanceof java.net.http.HttpTimeoutException) {
                 throw new TimeoutException("no answer within " + options.getConnectTimeout() + " ms");
             }
             if (cause instanceof WebSocketHandshakeException handshake) {
