@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * What processing an event costs HR Bridge: sends N pre-signed events (lines of bench/SignedEvents.java's file) from
- * C clients, waits until the event router has run every one of them, and divides the CPU time the HR Bridge process
+ * C clients, waits until the event router has run every one of them (or HR Bridge stored it UNHANDLED without it), and divides the CPU time the HR Bridge process
  * spent in between (utime + stime from /proc/PID/stat) by N. Everything the process does in that time counts: the
  * acknowledgements, the inbox, the flows, in sandbox mode the simulator's side of each outbound call, the JIT, GC.
  * java bench/ProcessingCost.java PID WEBHOOK_URL EVENTS_FILE N CLIENTS MANAGEMENT_URL CLK_TCK
@@ -84,15 +84,22 @@ public class ProcessingCost {
                 count, (acked - begin) / 1e9, processedSeconds, count / processedSeconds, cpuMs / count, non200.get());
     }
 
-    /** Exchanges the event router has finished, as Camel's route MBean counts them. */
+    /**
+     * Events routed: the exchanges the event router has finished, as Camel's route MBean counts them, and the events
+     * HR Bridge stored UNHANDLED without running the router (no flow takes their type).
+     */
     private static long routed(HttpClient client, URI jolokia) throws Exception {
-        String read = "{\"type\":\"read\",\"mbean\":\"org.apache.camel:context=hr-bridge,type=routes,name=\\\"event-router\\\"\","
-                + "\"attribute\":\"ExchangesTotal\"}";
+        return read(client, jolokia, "org.apache.camel:context=hr-bridge,type=routes,name=\\\"event-router\\\"", "ExchangesTotal")
+                + read(client, jolokia, "dev.hrbridge:context=hr-bridge,type=Inbox", "UnhandledAtIngest");
+    }
+
+    private static long read(HttpClient client, URI jolokia, String mbean, String attribute) throws Exception {
+        String read = "{\"type\":\"read\",\"mbean\":\"" + mbean + "\",\"attribute\":\"" + attribute + "\"}";
         String answer = client.send(HttpRequest.newBuilder(jolokia).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(read)).build(), HttpResponse.BodyHandlers.ofString()).body();
         Matcher value = TOTAL.matcher(answer);
         if (!value.find()) {
-            throw new IllegalStateException("Jolokia did not answer the route's count: " + answer);
+            throw new IllegalStateException("Jolokia did not answer " + mbean + " " + attribute + ": " + answer);
         }
         return Long.parseLong(value.group(1));
     }

@@ -30,7 +30,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * Runs inbox messages through their flow route ({@code direct:<flow>}) and records what happened.
@@ -50,6 +52,8 @@ public class InboxDispatcher implements AutoCloseable {
     public static final String PLATFORM_CODE = "HrbPlatformCode";
     public static final String PLATFORM_MSG = "HrbPlatformMsg";
     public static final String HTTP_STATUS = "HrbHttpStatus";
+    /** The outcome of an event of a type no flow takes (the event router's own, for events it ran). */
+    public static final String NO_FLOW = "no_flow_for_event_type";
 
     private final InboxRepository repository;
     private final InboxWriter writer;
@@ -63,8 +67,10 @@ public class InboxDispatcher implements AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final AtomicInteger busy = new AtomicInteger();
+    private final AtomicLong unhandledAtIngest = new AtomicLong();
     private volatile boolean open;
     private volatile BooleanSupplier holding = () -> false;
+    private volatile Predicate<String> eventRouted = type -> true;
 
     public InboxDispatcher(InboxRepository repository, InboxWriter writer, RetryPolicy retryPolicy, CamelContext camel,
                            String nodeId, Clock clock, int workerCount, Duration lease, Duration staleHeartbeat) {
@@ -114,6 +120,44 @@ public class InboxDispatcher implements AutoCloseable {
      */
     public boolean hasRoom() {
         return open && !holding.getAsBoolean() && workers.getQueue().size() < 1000;
+    }
+
+    /**
+     * Tells which event types the event router sends to a flow ({@code routed}); an event of any other type would
+     * only be marked UNHANDLED by it, so {@link #toStore} stores it so at once.
+     */
+    public void routeEventsWith(Predicate<String> routed) {
+        this.eventRouted = routed;
+    }
+
+    /**
+     * {@code message} as it is to be stored now: an event the router has no flow for is final UNHANDLED (once every
+     * route is loaded: before that, its flow may still come), one a free worker can take is claimed by this node,
+     * anything else stays PENDING for the poller.
+     */
+    public InboxMessage.New toStore(InboxMessage.New message) {
+        if (open && message.kind() == Kind.EVENT && Inbox.EVENT_FLOW.equals(message.flow())
+                && !eventRouted.test(message.eventType())) {
+            return message.unhandled(NO_FLOW);
+        }
+        return hasRoom() ? message.claimedBy(nodeId) : message;
+    }
+
+    /** Starts {@code stored}, as {@link #toStore} made it, once committed as new. */
+    void start(InboxMessage.New stored, Instant now) {
+        if (stored.unhandledOutcome() != null) {
+            unhandledAtIngest.incrementAndGet();
+            LOG.info("{} {} UNHANDLED {} (at ingest)", stored.flow(), stored.traceId(), stored.unhandledOutcome());
+        } else if (stored.leaseOwner() != null) {
+            run(stored.asClaimed(now));
+        } else {
+            submit(stored.id());
+        }
+    }
+
+    /** Events stored UNHANDLED at once since start (see {@link #toStore}). */
+    public long unhandledAtIngest() {
+        return unhandledAtIngest.get();
     }
 
     /** Queues {@code id} for processing on this node; a no-op if it is queued already, the queue is full or not open. */

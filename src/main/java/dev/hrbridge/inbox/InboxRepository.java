@@ -41,8 +41,8 @@ public class InboxRepository {
     public InboxRepository(DataSource dataSource, Database.Vendor vendor) {
         this.dataSource = dataSource;
         String columns = "INSERT INTO inbox (id, kind, dedup_key, flow, event_type, trace_id, payload, state, attempts, "
-                + "lease_owner, lease_until, next_attempt_at, created_at, updated_at, feishu_app, tenant_key) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + "lease_owner, lease_until, next_attempt_at, created_at, updated_at, feishu_app, tenant_key, outcome) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         // PostgreSQL instances share the table, so only the database can tell a duplicate. Embedded H2 belongs to
         // one process whose single writer thread sees every insert: one look-up per batch is exact there.
         this.sharedDatabase = vendor == Database.Vendor.POSTGRESQL;
@@ -60,7 +60,8 @@ public class InboxRepository {
     /**
      * Stores new messages and records results in one transaction. The answer says, per new message, whether it
      * was stored (true) or its dedup key was already there (false). A new message with a {@code leaseOwner} is
-     * stored as already claimed by that worker (its first attempt starts now), saving a claim round trip.
+     * stored as already claimed by that worker (its first attempt starts now), saving a claim round trip; one with an
+     * {@code unhandledOutcome} is stored final, UNHANDLED.
      */
     public boolean[] write(List<InboxMessage.New> messages, List<Finish> finishes, Duration lease, Instant now)
             throws SQLException {
@@ -137,6 +138,7 @@ public class InboxRepository {
     private void bindInsert(PreparedStatement statement, InboxMessage.New message, Duration lease, Instant now)
             throws SQLException {
         boolean claimed = message.leaseOwner() != null;
+        boolean unhandled = message.unhandledOutcome() != null;
         statement.setString(1, message.id());
         statement.setString(2, message.kind().name());
         statement.setString(3, message.dedupKey());
@@ -144,8 +146,9 @@ public class InboxRepository {
         statement.setString(5, message.eventType());
         statement.setString(6, message.traceId());
         statement.setString(7, message.payload());
-        statement.setString(8, claimed ? State.PROCESSING.name() : State.PENDING.name());
-        statement.setInt(9, claimed ? 1 : 0);
+        statement.setString(8, (unhandled ? State.UNHANDLED : claimed ? State.PROCESSING : State.PENDING).name());
+        // an event stored UNHANDLED counts as routed once, as if the router had run it
+        statement.setInt(9, claimed || unhandled ? 1 : 0);
         statement.setString(10, message.leaseOwner());
         statement.setObject(11, claimed ? time(now.plus(lease)) : null);
         statement.setObject(12, time(now));
@@ -153,6 +156,7 @@ public class InboxRepository {
         statement.setObject(14, time(now));
         statement.setString(15, message.feishuApp());
         statement.setString(16, message.tenantKey());
+        statement.setString(17, message.unhandledOutcome());
     }
 
     /**
