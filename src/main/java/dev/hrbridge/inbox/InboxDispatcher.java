@@ -55,6 +55,12 @@ public class InboxDispatcher implements AutoCloseable {
     /** The outcome of an event of a type no flow takes (the event router's own, for events it ran). */
     public static final String NO_FLOW = "no_flow_for_event_type";
 
+    /**
+     * Messages one poll claims at most: they wait in this node's queue with their lease running, which is no shorter
+     * than a second, so no more than the workers start well within it.
+     */
+    private static final int POLL_CLAIMS = 256;
+
     private final InboxRepository repository;
     private final InboxWriter writer;
     private final RetryPolicy retryPolicy;
@@ -172,6 +178,11 @@ public class InboxDispatcher implements AutoCloseable {
      * back so that any worker's poller takes it, instead of waiting out the lease.
      */
     public void run(InboxMessage claimed) {
+        if (queued.contains(claimed.id())) {
+            // queued to be claimed, which it now cannot be: the poller hands it out again
+            handBack(claimed, "handed back: queued twice");
+            return;
+        }
         enqueue(claimed.id(), () -> {
             if (holding.getAsBoolean()) {
                 handBack(claimed, "handed back: burst hold");
@@ -216,8 +227,11 @@ public class InboxDispatcher implements AutoCloseable {
             return 0;
         }
         Instant now = clock.instant();
-        List<String> ids = repository.claimableIds(nodeId, now, now.minus(staleHeartbeat), Math.min(room, 1000));
-        ids.forEach(this::submit);
+        List<String> ids = repository.claimableIds(nodeId, now, now.minus(staleHeartbeat), Math.min(room, POLL_CLAIMS));
+        // claimed together, one commit, and run as a message claimed when it was stored; one queued already is
+        // claimed by its own worker
+        ids.removeIf(queued::contains);
+        repository.claimAll(ids, nodeId, now, lease, now.minus(staleHeartbeat)).forEach(this::run);
         return ids.size();
     }
 

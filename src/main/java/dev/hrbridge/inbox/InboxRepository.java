@@ -167,25 +167,66 @@ public class InboxRepository {
     public Optional<InboxMessage> claim(String id, String owner, Instant now, Duration lease, Instant staleHeartbeat)
             throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE inbox SET state = 'PROCESSING', lease_owner = ?, lease_until = ?, attempts = attempts + 1, "
-                            + "updated_at = ? WHERE id = ? AND ((state = 'PENDING' AND next_attempt_at <= ?) OR "
-                            + "(state = 'PROCESSING' AND (lease_until < ? OR (lease_owner <> ? AND lease_owner NOT IN "
-                            + "(SELECT node_id FROM hrb_node WHERE heartbeat_at >= ?)))))")) {
-                update.setString(1, owner);
-                update.setObject(2, time(now.plus(lease)));
-                update.setObject(3, time(now));
-                update.setString(4, id);
-                update.setObject(5, time(now));
-                update.setObject(6, time(now));
-                update.setString(7, owner);
-                update.setObject(8, time(staleHeartbeat));
+            try (PreparedStatement update = connection.prepareStatement(CLAIM)) {
+                bindClaim(update, id, owner, now, lease, staleHeartbeat);
                 if (update.executeUpdate() != 1) {
                     return Optional.empty();
                 }
             }
             return find(connection, id);
         }
+    }
+
+    /**
+     * Claims each of {@code ids} that {@link #claim} would, all in one transaction (a commit rewrites every page it
+     * touched, so one per message costs more than the claim itself). Returns the claimed messages.
+     */
+    public List<InboxMessage> claimAll(List<String> ids, String owner, Instant now, Duration lease, Instant staleHeartbeat)
+            throws SQLException {
+        List<InboxMessage> claimed = new ArrayList<>();
+        if (ids.isEmpty()) {
+            return claimed;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                int[] counts;
+                try (PreparedStatement update = connection.prepareStatement(CLAIM)) {
+                    for (String id : ids) {
+                        bindClaim(update, id, owner, now, lease, staleHeartbeat);
+                        update.addBatch();
+                    }
+                    counts = update.executeBatch();
+                }
+                for (int i = 0; i < ids.size(); i++) {
+                    if (counts[i] == 1) {
+                        find(connection, ids.get(i)).ifPresent(claimed::add);
+                    }
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+        return claimed;
+    }
+
+    private static final String CLAIM = "UPDATE inbox SET state = 'PROCESSING', lease_owner = ?, lease_until = ?, "
+            + "attempts = attempts + 1, updated_at = ? WHERE id = ? AND ((state = 'PENDING' AND next_attempt_at <= ?) OR "
+            + "(state = 'PROCESSING' AND (lease_until < ? OR (lease_owner <> ? AND lease_owner NOT IN "
+            + "(SELECT node_id FROM hrb_node WHERE heartbeat_at >= ?)))))";
+
+    private static void bindClaim(PreparedStatement update, String id, String owner, Instant now, Duration lease,
+                                  Instant staleHeartbeat) throws SQLException {
+        update.setString(1, owner);
+        update.setObject(2, time(now.plus(lease)));
+        update.setObject(3, time(now));
+        update.setString(4, id);
+        update.setObject(5, time(now));
+        update.setObject(6, time(now));
+        update.setString(7, owner);
+        update.setObject(8, time(staleHeartbeat));
     }
 
     /** The poller's two queries; each reads a range of the (state, next_attempt_at) index in its order. */
