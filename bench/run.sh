@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # HR Bridge benchmark, one command, six figures (see BENCHMARKS.md):
-#   (5) start-up: time from `java -jar` to /observe/health UP, fresh ./data and restart;
+#   (5) start-up: time from `java -jar` to /observe/health UP, fresh ./data and restart (after a build the fresh start
+#       has no AppCDS archive yet and writes it at its stop, the restart starts from it: see bin/hr-bridge);
 #   (2) a bare platform-http route answering 200, in the same JVM: the ceiling of this machine;
 #   (1) webhook acknowledgements: signed, encrypted v2 events with unique ids, 32 connections (wrk);
 #   (4) resident memory and heap after the load, errors in the log, time until the backlog was processed;
