@@ -80,7 +80,7 @@ class ConsoleBrowserIT {
                     assertThat(page.findElement(By.cssSelector("#long-connections tbody")).getText()).contains("default").contains("CONNECTED");
                     assertThat(page.findElement(By.cssSelector("#tokens tbody")).getText()).contains("tenant_access_token").contains("VALID");
                 });
-                assertThat(page.findElement(By.cssSelector("#paused-flows")).getText()).contains("not available in this version");
+                assertThat(page.findElement(By.cssSelector("#paused-flows")).getText()).contains("no flow is paused");
                 Chromium.screenshot(page, SCREENSHOTS.resolve("console.png"));
 
                 // its story
