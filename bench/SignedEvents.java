@@ -28,12 +28,14 @@ public class SignedEvents {
         SecureRandom random = new SecureRandom();
         Cipher cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
         String run = UUID.randomUUID().toString().substring(0, 8);
+        // account ids unique across files too: a second binding of one account is a cheaper path of the flow
+        long accounts = 1_000_000L + Math.floorMod(random.nextLong(), 9_000_000L);
         try (BufferedWriter out = Files.newBufferedWriter(file)) {
             for (int i = 0; i < count; i++) {
                 String event = "{\"schema\":\"2.0\",\"header\":{\"event_id\":\"bench-" + run + "-" + i + "\","
                         + "\"event_type\":\"" + eventType + "\",\"create_time\":\"1608725989000\","
                         + "\"token\":\"" + token + "\",\"app_id\":\"cli_bench\",\"tenant_key\":\"2ca1d211f64f6438\"},"
-                        + "\"event\":{\"scope\":1,\"account_id\":\"69312864004703" + i + "\",\"account_name\":\"bench\","
+                        + "\"event\":{\"scope\":1,\"account_id\":\"6931" + accounts + String.format("%08d", i) + "\",\"account_name\":\"bench\","
                         + "\"usage_list\":[1],\"custom_field_list\":[{\"key\":\"ord_id\",\"value\":\"7233333\"}]}}";
                 byte[] iv = new byte[16];
                 random.nextBytes(iv);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # HR Bridge benchmark, one command, six figures (see BENCHMARKS.md):
-#   (5) start-up: time from `java -jar` to /observe/health UP, fresh ./data and restart;
+#   (5) start-up: time from `java -jar` to /observe/health UP, fresh ./data and restart (after a build the fresh start
+#       has no AppCDS archive yet and writes it at its stop, the restart starts from it: see bin/hr-bridge);
 #   (2) a bare platform-http route answering 200, in the same JVM: the ceiling of this machine;
 #   (1) webhook acknowledgements: signed, encrypted v2 events with unique ids, 32 connections (wrk);
 #   (4) resident memory and heap after the load, errors in the log, time until the backlog was processed;
@@ -8,7 +9,13 @@
 #       against a local stub of Feishu (bench/EndToEnd.java);
 #   (6) long-connection acknowledgements: HR Bridge live in long-connection mode against the sandbox's Feishu in a
 #       process of its own (bench/LongConnectionLoad.java), which pushes unique events over the one connection with
-#       64 unacknowledged at a time and times each push to its acknowledgement.
+#       64 unacknowledged at a time and times each push to its acknowledgement;
+#   (7) processing cost: HR Bridge restarted, warmed up, then PROCESSING_EVENTS unrouted events and as many of the
+#       seed's eco account events sent by 8 clients (bench/ProcessingCost.java); the process's CPU time from /proc
+#       until the router has run every one, divided by the events, and the rate from the first send to the last routed;
+#   (8) acknowledgements beside the official Lark Java SDK's own event endpoint (bench/LarkSdkEndpoint.java: its
+#       EventDispatcher on the JDK HTTP server, no handler work, nothing stored) on the same machine in the same run:
+#       signed, encrypted, token-checked events of an unrouted type, three 10 s wrk runs of each, alternating.
 # Usage: bench/run.sh [seconds] [connections]        (needs wrk: apt-get install wrk)
 # HR Bridge runs as operators start it, with bin/hr-bridge (on two CPUs or fewer: C1 only, see that script).
 # BENCH_EVENT_TYPE picks the event type of (1) (default: the seed's hire.eco_account.created_v1, whose flow calls
@@ -23,13 +30,17 @@ EVENT_TYPE=${BENCH_EVENT_TYPE:-hire.eco_account.created_v1}
 JAVA_OPTS=${BENCH_JAVA_OPTS:--Xmx256m}
 E2E_RATE=200
 E2E_SECONDS=20
+PROCESSING_EVENTS=${BENCH_PROCESSING_EVENTS:-10000}
+PEER_RUNS=3
+PEER_SECONDS=10
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 [ -f target/hr-bridge.jar ] || mvn -q -DskipTests package
 JAR=$PWD/target/hr-bridge.jar
 LAUNCHER=$PWD/bin/hr-bridge
 WORK=$(mktemp -d)
 PID=
-trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$WORK"' EXIT
+PEER=
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null; [ -n "$PEER" ] && kill $PEER 2>/dev/null; rm -rf "$WORK"' EXIT
 KEY=bench-encrypt-key
 TOKEN=bench-verification-token
 MGMT=http://127.0.0.1:19876/observe
@@ -114,3 +125,43 @@ start FEISHU_APP_ID=cli_bench FEISHU_APP_SECRET=bench-secret HRB_API_TOKEN=bench
 wait $LOAD || { cat "$WORK/long-connection.out" >&2; exit 1; }
 echo "(6) long connection: $(grep RESULT "$WORK/long-connection.out")"
 stop
+
+# (7) what processing costs: a warm instance, then each kind of event alone, the CPU time of the whole process
+rm -rf "$WORK/data"
+for kind in unrouted eco; do
+  type=bench.unrouted_v1; [ $kind = eco ] && type=hire.eco_account.created_v1
+  java bench/SignedEvents.java "$WORK/$kind-warm.tsv" 4000 "$KEY" "$TOKEN" $type
+  java bench/SignedEvents.java "$WORK/$kind.tsv" "$PROCESSING_EVENTS" "$KEY" "$TOKEN" $type
+done
+start HRB_SANDBOX_FREQUENCY_LIMITS=false
+cost() { java bench/ProcessingCost.java $PID http://127.0.0.1:18080/webhooks/feishu/events "$1" "$2" 8 $MGMT "$(getconf CLK_TCK)"; }
+cost "$WORK/unrouted-warm.tsv" 4000 >/dev/null; cost "$WORK/eco-warm.tsv" 4000 >/dev/null
+echo "(7) processing, unrouted: $(cost "$WORK/unrouted.tsv" "$PROCESSING_EVENTS" | grep RESULT)"
+echo "    processing, eco account: $(cost "$WORK/eco.tsv" "$PROCESSING_EVENTS" | grep RESULT)"
+echo "    RSS after: $(( $(ps -o rss= -p $PID) / 1024 )) MiB"
+stop
+
+# (8) HR Bridge's acknowledgements and the Lark SDK's event endpoint, alternating on the same machine
+rm -rf "$WORK/data"
+PEER_EVENTS=$(( (PEER_RUNS + 1) * PEER_SECONDS * 16000 ))
+java bench/SignedEvents.java "$WORK/peer.tsv" $PEER_EVENTS "$KEY" "$TOKEN" bench.unrouted_v1
+mvn -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/sdk.cp" >/dev/null
+java -cp "$(cat "$WORK/sdk.cp")" bench/LarkSdkEndpoint.java 18299 "$KEY" "$TOKEN" bench.unrouted_v1 > "$WORK/sdk.log" 2>&1 &
+PEER=$!
+until grep -q READY "$WORK/sdk.log"; do kill -0 $PEER 2>/dev/null || { cat "$WORK/sdk.log" >&2; exit 1; }; sleep 0.1; done
+start HRB_SANDBOX_FREQUENCY_LIMITS=false
+# each HR Bridge run takes its own slice of the file: every event id reaches it once
+SLICE=$(( PEER_EVENTS / (PEER_RUNS + 1) ))
+peer_load() { # $1 url, $2 first line, $3 seconds
+  tail -n +"$2" "$WORK/peer.tsv" | head -n $SLICE > "$WORK/slice.tsv"
+  BENCH_THREADS=$THREADS BENCH_EVENTS="$WORK/slice.tsv" wrk -t$THREADS -c$CONNECTIONS -d"$3"s --latency \
+    -s bench/webhook.lua "$1" | grep RESULT
+}
+peer_load http://127.0.0.1:18080/webhooks/feishu/events 1 5 >/dev/null
+peer_load http://127.0.0.1:18299/webhook/event 1 5 >/dev/null
+for run in $(seq 1 $PEER_RUNS); do
+  echo "(8) run $run, HR Bridge:      $(peer_load http://127.0.0.1:18080/webhooks/feishu/events $(( run * SLICE + 1 )) $PEER_SECONDS)"
+  echo "    run $run, Lark SDK peer: $(peer_load http://127.0.0.1:18299/webhook/event 1 $PEER_SECONDS)"
+done
+stop
+kill $PEER; wait $PEER 2>/dev/null || true; PEER=

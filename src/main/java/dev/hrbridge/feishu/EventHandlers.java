@@ -3,6 +3,8 @@ package dev.hrbridge.feishu;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 
+import java.util.Set;
+
 /**
  * Lets integration engineers add a flow for a new Feishu event type in YAML only: a route with the id
  * {@code on-<event_type>} consuming {@code direct:on-<event_type>} (for example from the external routes
@@ -10,7 +12,18 @@ import org.apache.camel.CamelContextAware;
  */
 public class EventHandlers implements CamelContextAware {
 
+    /** The event types the event router's own branches send to a flow (routes/event-router.camel.yaml). */
+    static final Set<String> ROUTER_TYPES = Set.of("corehr.onboarding_qr_code.inactive_v2", "hire.eco_account.created_v1");
+
     private CamelContext camelContext;
+
+    /**
+     * Whether the event router sends an event of {@code eventType} to a flow: one of its own branches or an
+     * {@code on-<event_type>} route. Any other event it marks UNHANDLED, which the inbox then does at once.
+     */
+    public boolean routed(String eventType) {
+        return eventType != null && (ROUTER_TYPES.contains(eventType) || has(eventType));
+    }
 
     public boolean has(String eventType) {
         return eventType != null && camelContext.getRoute(routeId(eventType)) != null;

@@ -36,4 +36,10 @@ public record EcoAccount(String accountId, int scope, String accountName, String
     public boolean pushed() {
         return pushedAt != null;
     }
+
+    /** This account with how its push went at {@code now}: pushed ({@code pushedAt} set) or {@code outcome} with {@code error}. */
+    EcoAccount withPush(Instant pushedAt, String outcome, String error, Instant now) {
+        return new EcoAccount(accountId, scope, accountName, usageList, customFieldList, customerId, status, unmatchedReason,
+                eventId, pushedAt, outcome, error, createdAt, now, feishuApp, tenantKey);
+    }
 }

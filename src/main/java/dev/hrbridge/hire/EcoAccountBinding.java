@@ -30,6 +30,8 @@ public class EcoAccountBinding {
     public static final String SCOPE = "HrbEcoAccountScope";
     public static final String PUSH_DUE = "HrbEcoAccountPushDue";
     static final String ACCOUNT = "HrbEcoAccount";
+    /** Exchange property: the binding in {@link #ACCOUNT} is not stored yet (it is, with the push's outcome). */
+    private static final String UNSTORED = "HrbEcoAccountUnstored";
     static final String FLOW = "eco-account-binding";
     /** The event the router sends this flow (routes/event-router.camel.yaml). */
     static final String EVENT_TYPE = "hire.eco_account.created_v1";
@@ -73,11 +75,20 @@ public class EcoAccountBinding {
             in.setHeader(InboxDispatcher.OUTCOME, "invalid_eco_account_event");
             return;
         }
-        if (!repository.insertIfAbsent(newBinding(event, accountId, scope, eventId, in.getHeader(FeishuCall.FEISHU_APP,
-                String.class), in.getHeader(FeishuCall.TENANT_KEY, String.class)))) {
+        EcoAccount account = repository.find(accountId).orElse(null);
+        if (account != null) {
             LOG.info("Eco account {} ({}) is bound already; the stored binding stands", accountId, eventId);
+        } else {
+            account = newBinding(event, accountId, scope, eventId, in.getHeader(FeishuCall.FEISHU_APP, String.class),
+                    in.getHeader(FeishuCall.TENANT_KEY, String.class));
+            if (account.bound()) {
+                // stored together with how its push went, one write instead of two; until then a crash leaves nothing,
+                // and the event's next attempt binds it anew, as it would push again after a crash with the row stored
+                exchange.setProperty(UNSTORED, true);
+            } else {
+                account = store(account);
+            }
         }
-        EcoAccount account = repository.find(accountId).orElseThrow();
         exchange.setProperty(ACCOUNT, account);
         in.setHeader(SCOPE, account.scope());
         if (!account.bound()) {
@@ -90,6 +101,11 @@ public class EcoAccountBinding {
         } else {
             in.setHeader(PUSH_DUE, true);
         }
+    }
+
+    /** Stores {@code account} unless its account_id was stored meanwhile (another instance): then that binding stands. */
+    private EcoAccount store(EcoAccount account) throws Exception {
+        return repository.insertIfAbsent(account) ? account : repository.find(account.accountId()).orElseThrow();
     }
 
     private EcoAccount newBinding(JsonNode event, String accountId, int scope, String eventId, String feishuApp,
@@ -143,7 +159,11 @@ public class EcoAccountBinding {
     /** Feishu accepted the catalogue: recorded, so no later event or replay pushes it again. */
     public void pushed(Exchange exchange) throws Exception {
         EcoAccount account = exchange.getProperty(ACCOUNT, EcoAccount.class);
-        repository.recordPushed(account.accountId(), clock.instant());
+        Instant now = clock.instant();
+        if (!exchange.getProperty(UNSTORED, false, Boolean.class)
+                || !repository.insertIfAbsent(account.withPush(now, "pushed", null, now))) {
+            repository.recordPushed(account.accountId(), now);
+        }
         exchange.getMessage().setHeader(InboxDispatcher.OUTCOME, "pushed");
         LOG.info("Eco account {} of customer {}: catalogue pushed to Feishu (app {}, tenant {})", account.accountId(),
                 account.customerId(), account.feishuApp(), account.tenantKey());
@@ -153,11 +173,20 @@ public class EcoAccountBinding {
     public void pushFailed(Exchange exchange) throws Exception {
         Exception failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         EcoAccount account = exchange.getProperty(ACCOUNT, EcoAccount.class);
-        if (!(failure instanceof DeferredFailure)) {
+        Instant now = clock.instant();
+        if (failure instanceof DeferredFailure) {
+            if (exchange.getProperty(UNSTORED, false, Boolean.class)) {
+                store(account);
+            }
+        } else {
             int attempt = exchange.getMessage().getHeader("HrbAttempt", 1, Integer.class);
             boolean last = failure instanceof PermanentFailure || attempt >= retryPolicy.maxAttempts(FLOW);
-            repository.recordPushFailure(account.accountId(), last ? "failed" : "retrying", String.valueOf(failure.getMessage()),
-                    clock.instant());
+            String outcome = last ? "failed" : "retrying";
+            String error = String.valueOf(failure.getMessage());
+            if (!exchange.getProperty(UNSTORED, false, Boolean.class)
+                    || !repository.insertIfAbsent(account.withPush(null, outcome, error, now))) {
+                repository.recordPushFailure(account.accountId(), outcome, error, now);
+            }
         }
         throw failure;
     }

@@ -249,7 +249,7 @@ public class Inbox implements AutoCloseable {
     public boolean store(InboxMessage.New message) throws Exception {
         checkBounds(message);
         // when a worker is free, the message is stored as claimed by it and runs straight after the commit
-        InboxMessage.New toStore = dispatcher.hasRoom() ? message.claimedBy(dispatcher.nodeId()) : message;
+        InboxMessage.New toStore = dispatcher.toStore(message);
         boolean stored;
         CompletableFuture<Boolean> commit = writer.append(toStore);
         try {
@@ -265,10 +265,8 @@ public class Inbox implements AutoCloseable {
             }
             stored = commit.join();
         }
-        if (stored && toStore.leaseOwner() != null) {
-            dispatcher.run(toStore.asClaimed(Instant.now()));
-        } else if (stored) {
-            dispatcher.submit(message.id());
+        if (stored) {
+            dispatcher.start(toStore, Instant.now());
         }
         return stored;
     }

@@ -89,6 +89,7 @@ public class InboxConfiguration implements CamelConfiguration {
         EventHandlers handlers = new EventHandlers();
         handlers.setCamelContext(camelContext);
         registry.bind("eventHandlers", handlers);
+        dispatcher.routeEventsWith(handlers::routed);
         FeishuTenants tenants = new FeishuTenants(database.dataSource(), clock);
         registry.bind("feishuTenants", tenants);
         Map<String, FeishuWebhookReader> readers = new LinkedHashMap<>();

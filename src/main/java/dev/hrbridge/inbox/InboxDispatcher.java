@@ -33,7 +33,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * Runs inbox messages through their flow route ({@code direct:<flow>}) and records what happened.
@@ -53,6 +55,14 @@ public class InboxDispatcher implements AutoCloseable {
     public static final String PLATFORM_CODE = "HrbPlatformCode";
     public static final String PLATFORM_MSG = "HrbPlatformMsg";
     public static final String HTTP_STATUS = "HrbHttpStatus";
+    /** The outcome of an event of a type no flow takes (the event router's own, for events it ran). */
+    public static final String NO_FLOW = "no_flow_for_event_type";
+
+    /**
+     * Messages one poll claims at most: they wait in this node's queue with their lease running, which is no shorter
+     * than a second, so no more than the workers start well within it.
+     */
+    private static final int POLL_CLAIMS = 256;
 
     private final InboxRepository repository;
     private final InboxWriter writer;
@@ -66,11 +76,13 @@ public class InboxDispatcher implements AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final AtomicInteger busy = new AtomicInteger();
+    private final AtomicLong unhandledAtIngest = new AtomicLong();
     private volatile boolean open;
     private volatile BooleanSupplier holding = () -> false;
     private volatile Flows flows;
     private volatile FlowHealth health;
     private volatile Alerts alerts;
+    private volatile Predicate<String> eventRouted = type -> true;
 
     public InboxDispatcher(InboxRepository repository, InboxWriter writer, RetryPolicy retryPolicy, CamelContext camel,
                            String nodeId, Clock clock, int workerCount, Duration lease, Duration staleHeartbeat) {
@@ -143,6 +155,44 @@ public class InboxDispatcher implements AutoCloseable {
         return open && !holding.getAsBoolean() && workers.getQueue().size() < 1000;
     }
 
+    /**
+     * Tells which event types the event router sends to a flow ({@code routed}); an event of any other type would
+     * only be marked UNHANDLED by it, so {@link #toStore} stores it so at once.
+     */
+    public void routeEventsWith(Predicate<String> routed) {
+        this.eventRouted = routed;
+    }
+
+    /**
+     * {@code message} as it is to be stored now: an event the router has no flow for is final UNHANDLED (once every
+     * route is loaded: before that, its flow may still come), one a free worker can take is claimed by this node,
+     * anything else stays PENDING for the poller.
+     */
+    public InboxMessage.New toStore(InboxMessage.New message) {
+        if (open && message.kind() == Kind.EVENT && Inbox.EVENT_FLOW.equals(message.flow())
+                && !eventRouted.test(message.eventType())) {
+            return message.unhandled(NO_FLOW);
+        }
+        return hasRoom() ? message.claimedBy(nodeId) : message;
+    }
+
+    /** Starts {@code stored}, as {@link #toStore} made it, once committed as new. */
+    void start(InboxMessage.New stored, Instant now) {
+        if (stored.unhandledOutcome() != null) {
+            unhandledAtIngest.incrementAndGet();
+            LOG.info("{} {} UNHANDLED {} (at ingest)", stored.flow(), stored.traceId(), stored.unhandledOutcome());
+        } else if (stored.leaseOwner() != null) {
+            run(stored.asClaimed(now));
+        } else {
+            submit(stored.id());
+        }
+    }
+
+    /** Events stored UNHANDLED at once since start (see {@link #toStore}). */
+    public long unhandledAtIngest() {
+        return unhandledAtIngest.get();
+    }
+
     /** Queues {@code id} for processing on this node; a no-op if it is queued already, the queue is full or not open. */
     public void submit(String id) {
         if (open) {
@@ -155,6 +205,11 @@ public class InboxDispatcher implements AutoCloseable {
      * back so that any worker's poller takes it, instead of waiting out the lease.
      */
     public void run(InboxMessage claimed) {
+        if (queued.contains(claimed.id())) {
+            // queued to be claimed, which it now cannot be: the poller hands it out again
+            handBack(claimed, "handed back: queued twice");
+            return;
+        }
         enqueue(claimed.id(), () -> {
             if (holding.getAsBoolean()) {
                 handBack(claimed, "handed back: burst hold");
@@ -199,8 +254,11 @@ public class InboxDispatcher implements AutoCloseable {
             return 0;
         }
         Instant now = clock.instant();
-        List<String> ids = repository.claimableIds(nodeId, now, now.minus(staleHeartbeat), Math.min(room, 1000));
-        ids.forEach(this::submit);
+        List<String> ids = repository.claimableIds(nodeId, now, now.minus(staleHeartbeat), Math.min(room, POLL_CLAIMS));
+        // claimed together, one commit, and run as a message claimed when it was stored; one queued already is
+        // claimed by its own worker
+        ids.removeIf(queued::contains);
+        repository.claimAll(ids, nodeId, now, lease, now.minus(staleHeartbeat)).forEach(this::run);
         return ids.size();
     }
 

@@ -39,27 +39,36 @@ public record InboxMessage(
 
     /**
      * What a producer hands to the inbox: a message not yet stored. {@code leaseOwner} is the worker that will
-     * run it right after the commit, or null to leave it PENDING for any worker.
+     * run it right after the commit, or null to leave it PENDING for any worker. {@code unhandledOutcome} is set for
+     * an event no flow takes: it is stored UNHANDLED with that outcome, final at once, and never runs.
      */
     public record New(String id, Kind kind, String dedupKey, String flow, String eventType, String traceId,
-                      String payload, String leaseOwner, String feishuApp, String tenantKey, String receivedVia) {
+                      String payload, String leaseOwner, String feishuApp, String tenantKey, String receivedVia,
+                      String unhandledOutcome) {
 
         public New(String id, Kind kind, String dedupKey, String flow, String eventType, String traceId, String payload) {
-            this(id, kind, dedupKey, flow, eventType, traceId, payload, null, null, null, null);
+            this(id, kind, dedupKey, flow, eventType, traceId, payload, null, null, null, null, null);
         }
 
         /** A Feishu event of {@code feishuApp}'s tenant {@code tenantKey} (null when the event names none). */
         public New fromTenant(String feishuApp, String tenantKey) {
-            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, leaseOwner, feishuApp, tenantKey, receivedVia);
+            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, leaseOwner, feishuApp, tenantKey, receivedVia,
+                    unhandledOutcome);
         }
 
         /** An event that came in {@code via} {@code webhook} or {@code long_connection}. */
         public New receivedVia(String via) {
-            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, leaseOwner, feishuApp, tenantKey, via);
+            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, leaseOwner, feishuApp, tenantKey, via,
+                    unhandledOutcome);
         }
 
         public New claimedBy(String owner) {
-            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, owner, feishuApp, tenantKey, receivedVia);
+            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, owner, feishuApp, tenantKey, receivedVia, null);
+        }
+
+        /** Stored final as UNHANDLED with {@code outcome}: there is nothing to claim, run or record afterwards. */
+        public New unhandled(String outcome) {
+            return new New(id, kind, dedupKey, flow, eventType, traceId, payload, null, feishuApp, tenantKey, receivedVia, outcome);
         }
 
         /** The stored row as the worker that claimed it at {@code now} sees it. */

@@ -57,7 +57,7 @@ public class InboxRepository {
         this.dataSource = dataSource;
         String columns = "INSERT INTO inbox (id, kind, dedup_key, flow, event_type, trace_id, payload, state, attempts, "
                 + "lease_owner, lease_until, next_attempt_at, created_at, updated_at, feishu_app, tenant_key, received_via, "
-                + "attempt_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + "attempt_seq, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         // PostgreSQL instances share the table, so only the database can tell a duplicate. Embedded H2 belongs to
         // one process whose single writer thread sees every insert: one look-up per batch is exact there.
         this.sharedDatabase = vendor == Database.Vendor.POSTGRESQL;
@@ -88,7 +88,8 @@ public class InboxRepository {
     /**
      * Stores new messages and records results in one transaction. The answer says, per new message, whether it
      * was stored (true) or its dedup key was already there (false). A new message with a {@code leaseOwner} is
-     * stored as already claimed by that worker (its first attempt starts now), saving a claim round trip.
+     * stored as already claimed by that worker (its first attempt starts now), saving a claim round trip; one with an
+     * {@code unhandledOutcome} is stored final, UNHANDLED.
      */
     public boolean[] write(List<InboxMessage.New> messages, List<Finish> finishes, Duration lease, Instant now)
             throws SQLException {
@@ -165,6 +166,7 @@ public class InboxRepository {
     private void bindInsert(PreparedStatement statement, InboxMessage.New message, Duration lease, Instant now)
             throws SQLException {
         boolean claimed = message.leaseOwner() != null;
+        boolean unhandled = message.unhandledOutcome() != null;
         statement.setString(1, message.id());
         statement.setString(2, message.kind().name());
         statement.setString(3, message.dedupKey());
@@ -172,8 +174,9 @@ public class InboxRepository {
         statement.setString(5, message.eventType());
         statement.setString(6, message.traceId());
         statement.setString(7, message.payload());
-        statement.setString(8, claimed ? State.PROCESSING.name() : State.PENDING.name());
-        statement.setInt(9, claimed ? 1 : 0);
+        statement.setString(8, (unhandled ? State.UNHANDLED : claimed ? State.PROCESSING : State.PENDING).name());
+        // an event stored UNHANDLED counts as routed once, as if the router had run it
+        statement.setInt(9, claimed || unhandled ? 1 : 0);
         statement.setString(10, message.leaseOwner());
         statement.setObject(11, claimed ? time(now.plus(lease)) : null);
         statement.setObject(12, time(now));
@@ -183,6 +186,7 @@ public class InboxRepository {
         statement.setString(16, message.tenantKey());
         statement.setString(17, message.receivedVia());
         statement.setInt(18, claimed ? 1 : 0);
+        statement.setString(19, message.unhandledOutcome());
     }
 
     /**
@@ -193,25 +197,66 @@ public class InboxRepository {
     public Optional<InboxMessage> claim(String id, String owner, Instant now, Duration lease, Instant staleHeartbeat)
             throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE inbox SET state = 'PROCESSING', lease_owner = ?, lease_until = ?, attempts = attempts + 1, "
-                            + "attempt_seq = attempt_seq + 1, updated_at = ? WHERE id = ? AND ((state = 'PENDING' AND next_attempt_at <= ?) OR "
-                            + "(state = 'PROCESSING' AND (lease_until < ? OR (lease_owner <> ? AND lease_owner NOT IN "
-                            + "(SELECT node_id FROM hrb_node WHERE heartbeat_at >= ?)))))")) {
-                update.setString(1, owner);
-                update.setObject(2, time(now.plus(lease)));
-                update.setObject(3, time(now));
-                update.setString(4, id);
-                update.setObject(5, time(now));
-                update.setObject(6, time(now));
-                update.setString(7, owner);
-                update.setObject(8, time(staleHeartbeat));
+            try (PreparedStatement update = connection.prepareStatement(CLAIM)) {
+                bindClaim(update, id, owner, now, lease, staleHeartbeat);
                 if (update.executeUpdate() != 1) {
                     return Optional.empty();
                 }
             }
             return find(connection, id);
         }
+    }
+
+    /**
+     * Claims each of {@code ids} that {@link #claim} would, all in one transaction (a commit rewrites every page it
+     * touched, so one per message costs more than the claim itself). Returns the claimed messages.
+     */
+    public List<InboxMessage> claimAll(List<String> ids, String owner, Instant now, Duration lease, Instant staleHeartbeat)
+            throws SQLException {
+        List<InboxMessage> claimed = new ArrayList<>();
+        if (ids.isEmpty()) {
+            return claimed;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                int[] counts;
+                try (PreparedStatement update = connection.prepareStatement(CLAIM)) {
+                    for (String id : ids) {
+                        bindClaim(update, id, owner, now, lease, staleHeartbeat);
+                        update.addBatch();
+                    }
+                    counts = update.executeBatch();
+                }
+                for (int i = 0; i < ids.size(); i++) {
+                    if (counts[i] == 1) {
+                        find(connection, ids.get(i)).ifPresent(claimed::add);
+                    }
+                }
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+        return claimed;
+    }
+
+    private static final String CLAIM = "UPDATE inbox SET state = 'PROCESSING', lease_owner = ?, lease_until = ?, "
+            + "attempts = attempts + 1, attempt_seq = attempt_seq + 1, updated_at = ? WHERE id = ? AND ((state = 'PENDING' AND next_attempt_at <= ?) OR "
+            + "(state = 'PROCESSING' AND (lease_until < ? OR (lease_owner <> ? AND lease_owner NOT IN "
+            + "(SELECT node_id FROM hrb_node WHERE heartbeat_at >= ?)))))";
+
+    private static void bindClaim(PreparedStatement update, String id, String owner, Instant now, Duration lease,
+                                  Instant staleHeartbeat) throws SQLException {
+        update.setString(1, owner);
+        update.setObject(2, time(now.plus(lease)));
+        update.setObject(3, time(now));
+        update.setString(4, id);
+        update.setObject(5, time(now));
+        update.setObject(6, time(now));
+        update.setString(7, owner);
+        update.setObject(8, time(staleHeartbeat));
     }
 
     /** The poller's two queries; each reads a range of the (state, next_attempt_at) index in its order. */

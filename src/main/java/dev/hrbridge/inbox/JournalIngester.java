@@ -178,7 +178,7 @@ public class JournalIngester implements AutoCloseable {
         for (InboxMessage.New record : records) {
             // a free worker takes it in the same commit and runs it straight after, without a claim round trip;
             // during a burst (no room) it stays PENDING for the poller after the burst
-            toStore.add(dispatcher.hasRoom() ? record.claimedBy(dispatcher.nodeId()) : record);
+            toStore.add(dispatcher.toStore(record));
         }
         List<CompletableFuture<Boolean>> commits = toStore.stream().map(writer::append).toList();
         Instant now = Instant.now();
@@ -223,10 +223,8 @@ public class JournalIngester implements AutoCloseable {
         if (commit.isCompletedExceptionally()) {
             return;
         }
-        if (commit.join() && message.leaseOwner() != null) {
-            dispatcher.run(message.asClaimed(now));
-        } else if (commit.join()) {
-            dispatcher.submit(message.id());
+        if (commit.join()) {
+            dispatcher.start(message, now);
         }
         moved.accept(message);
     }

@@ -27,6 +27,9 @@ public interface InboxMXBean {
     /** Age in seconds of the oldest acknowledged event not yet moved from the journal into the table (0 on PostgreSQL). */
     long getJournalOldestAgeSeconds();
 
+    /** Events stored UNHANDLED as they moved into the table since start: no flow takes their type, the router never ran them. */
+    long getUnhandledAtIngest();
+
     /** Events the table refused since start, set aside as dead letters of kind ingest. */
     long getIngestSetAside();
 

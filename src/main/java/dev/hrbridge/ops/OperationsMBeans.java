@@ -138,6 +138,7 @@ public class OperationsMBeans implements AutoCloseable {
             public int getJournalBacklog() { return inbox.journalBacklog(); }
             public long getJournalOldestAgeSeconds() { return inbox.oldestUnmovedAge().toSeconds(); }
             public long getIngestSetAside() { return inbox.ingestSetAside(); }
+            public long getUnhandledAtIngest() { return dispatcher.unhandledAtIngest(); }
             public String getIngestStuck() { return Objects.requireNonNullElse(inbox.stuck(), ""); }
         });
         if (meters != null) {

@@ -176,6 +176,30 @@ class FeishuWebhookTest {
     }
 
     @Test
+    void anEventNoFlowTakesIsStoredUnhandledWithoutRunningTheRouterAndOnlyOnce() throws Exception {
+        NotifyBuilder routerRan = new NotifyBuilder(bridge.bridge().context()).fromRoute("event-router").whenDone(1).create();
+        String event = FeishuPush.v2Event("bench.unrouted_v1", "unrouted-1", TOKEN, "{\"payload\":\"" + "x".repeat(50_000) + "\"}");
+        assertThat(feishu.encrypted(event).statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(feishu.encrypted(event).body()).path("status").asText()).isEqualTo("duplicate");
+
+        InboxMessage stored = awaitFinal("feishu:cli_9f5343c580712544:bench.unrouted_v1:unrouted-1");
+        assertThat(stored.state()).isEqualTo(State.UNHANDLED);
+        assertThat(stored.outcome()).isEqualTo("no_flow_for_event_type");
+        assertThat(stored.attempts()).isEqualTo(1);
+        assertThat(stored.leaseOwner()).isNull();
+        assertThat(stored.payload()).contains("x".repeat(50_000));
+        assertThat(routerRan.matches(1, TimeUnit.SECONDS)).as("the event router ran").isFalse();
+    }
+
+    @Test
+    void anEventOfARouterBranchGoesThroughTheRouterToItsFlow() throws Exception {
+        NotifyBuilder routed = routedTo("onboarding-qr-code-inactive", 1);
+        String event = FeishuPush.v2Event("corehr.onboarding_qr_code.inactive_v2", "routed-branch-1", TOKEN, "{}");
+        assertThat(feishu.encrypted(event).statusCode()).isEqualTo(200);
+        assertThat(routed.matches(20, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void badInputGetsItsStatusAndErrorCodeAndNothingIsStored() throws Exception {
         String good = FeishuPush.v2Event("hire.eco_account.created_v1", "bad-input", TOKEN, "{}");
         assertError(feishu.plain("{\"schema\":\"2.0\",\"header\":"), 400, "malformed_json");

@@ -34,7 +34,8 @@ import static org.awaitility.Awaitility.await;
 /** The embedded inbox's journal: acknowledged events reach the table, across a killed run, and the files go away. */
 class InboxJournalTest {
 
-    private static final String TYPE = "test.journal_probe_v1";
+    /** The eco flow ends an event without an account UNHANDLED: an event type with a flow, which runs (one without is UNHANDLED at once). */
+    private static final String TYPE = "hire.eco_account.created_v1";
 
     @TempDir
     Path dir;

@@ -192,6 +192,47 @@ class InboxRepositoryTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
+    void aPollsClaimsTakeOnlyWhatIsClaimableEachOnceInOneGo(String vendor) throws Exception {
+        open(vendor);
+        beat("node-a", NOW);
+        beat("node-b", NOW);
+        InboxMessage.New due = message("due");
+        InboxMessage.New running = message("running").claimedBy("node-a");
+        InboxMessage.New finished = message("finished").claimedBy("node-a");
+        InboxMessage.New unhandled = message("unhandled").unhandled("no_flow_for_event_type");
+        inbox.write(List.of(due, running, finished, unhandled), List.of(), LEASE, NOW);
+        inbox.write(List.of(), List.of(new Finish(finished.id(), "node-a", success())), LEASE, NOW);
+
+        List<String> asked = List.of(due.id(), running.id(), finished.id(), unhandled.id(), "no-such-id", due.id());
+        List<InboxMessage> claimed = inbox.claimAll(asked, "node-b", NOW.plusSeconds(1), LEASE, NOW.minusSeconds(60));
+
+        assertThat(claimed).extracting(InboxMessage::id).containsExactly(due.id());
+        assertThat(claimed.get(0).leaseOwner()).isEqualTo("node-b");
+        assertThat(claimed.get(0).attempts()).isEqualTo(1);
+        assertThat(inbox.claimAll(List.of(due.id()), "node-c", NOW.plusSeconds(2), LEASE, NOW.minusSeconds(60))).isEmpty();
+        assertThat(inbox.claimAll(List.of(), "node-c", NOW.plusSeconds(2), LEASE, NOW.minusSeconds(60))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void anEventStoredUnhandledIsFinalAtOnceNeverClaimedAndPurgedLikeAnyFinishedOne(String vendor) throws Exception {
+        open(vendor);
+        InboxMessage.New unhandled = message("k").unhandled("no_flow_for_event_type");
+        assertThat(inbox.write(List.of(unhandled, message("k").unhandled("again")), List.of(), LEASE, NOW))
+                .containsExactly(true, false);
+        InboxMessage stored = inbox.find(unhandled.id()).orElseThrow();
+        assertThat(stored.state()).isEqualTo(State.UNHANDLED);
+        assertThat(stored.outcome()).isEqualTo("no_flow_for_event_type");
+        assertThat(stored.attempts()).isEqualTo(1);
+        assertThat(stored.leaseOwner()).isNull();
+        assertThat(inbox.claimableIds("node-a", NOW.plus(LEASE).plusSeconds(1), NOW, 10)).isEmpty();
+        assertThat(inbox.claim(unhandled.id(), "node-a", NOW.plusSeconds(1), LEASE, NOW.minusSeconds(60))).isEmpty();
+        assertThat(inbox.purgeFinishedBefore(NOW.plusSeconds(1))).isEqualTo(1);
+        assertThat(inbox.find(unhandled.id())).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
     void buryingStoresTheDeadLetterWithTheFinalState(String vendor) throws Exception {
         open(vendor);
         InboxMessage.New claimed = message("k").claimedBy("node-a");

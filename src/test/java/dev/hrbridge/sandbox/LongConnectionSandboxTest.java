@@ -433,8 +433,12 @@ class LongConnectionSandboxTest {
     }
 
     private RawLongConnection open() throws Exception {
+        int before = longConnection.openConnections();
         RawLongConnection connection = RawLongConnection.open(simulator, APP_ID, APP_SECRET);
         opened.add(connection);
+        // the client sees the handshake done a moment before the server counts the connection open; an event pushed
+        // in between would be queued, not sent on it
+        await().atMost(Duration.ofSeconds(5)).until(() -> longConnection.openConnections() > before);
         return connection;
     }
 
