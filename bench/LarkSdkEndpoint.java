@@ -25,6 +25,9 @@ import java.util.concurrent.Executors;
 public class LarkSdkEndpoint {
     public static void main(String[] args) throws IOException {
         int port = Integer.parseInt(args[0]);
+        // the JDK server writes headers and body apart; with Nagle's algorithm on, each keep-alive answer then waits for
+        // the client's delayed ACK (~40 ms). Off, as a deployment of the SDK's endpoint would run it
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         // the SDK's own log lines as a deployment keeps them: INFO (one line per event), not logback's default DEBUG
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
                 .setLevel(ch.qos.logback.classic.Level.INFO);
