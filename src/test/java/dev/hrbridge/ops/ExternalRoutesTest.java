@@ -73,6 +73,34 @@ class ExternalRoutesTest {
     }
 
     @Test
+    void anEventRouterReplacedFromTheDirectoryRunsForTypesOnlyItsOwnBranchesKnow() throws Exception {
+        // the packaged router has no branch for this type: stored UNHANDLED without running it
+        assertThat(outcomeOf("test.own_branch_v1")).isEqualTo("no_flow_for_event_type");
+        Files.writeString(routes.resolve("event-router.camel.yaml"), """
+                - route:
+                    id: event-router
+                    from:
+                      uri: direct:event-router
+                      steps:
+                        - choice:
+                            when:
+                              - simple: "${header.HrbEventType} == 'test.own_branch_v1'"
+                                steps:
+                                  - setHeader:
+                                      name: HrbOutcome
+                                      constant: own_branch
+                            otherwise:
+                              steps:
+                                - setHeader:
+                                    name: HrbFinalState
+                                    constant: UNHANDLED
+                """);
+        await().atMost(Duration.ofSeconds(20)).until(() -> bridge.bridge().context().getRoute("event-router")
+                .getSourceResource().getLocation().startsWith("file:"));
+        assertThat(outcomeOf("test.own_branch_v1")).isEqualTo("own_branch");
+    }
+
+    @Test
     void aFlowDroppedInIsNamedByItsRouteAndPausedByThatName() throws Exception {
         Files.writeString(routes.resolve("greeting.camel.yaml"),
                 route("on-test.paused_v1", "direct:on-test.paused_v1", "greeted"));
