@@ -7,6 +7,7 @@ import dev.hrbridge.feishu.FeishuApp;
 import dev.hrbridge.feishu.FeishuCall;
 import dev.hrbridge.hire.CustomerCatalogue.Customer;
 import dev.hrbridge.inbox.InboxDispatcher;
+import dev.hrbridge.inbox.InboxRepository;
 import dev.hrbridge.outbound.DeferredFailure;
 import dev.hrbridge.outbound.PermanentFailure;
 import dev.hrbridge.outbound.RetryPolicy;
@@ -160,9 +161,11 @@ public class EcoAccountBinding {
     public void pushed(Exchange exchange) throws Exception {
         EcoAccount account = exchange.getProperty(ACCOUNT, EcoAccount.class);
         Instant now = clock.instant();
-        if (!exchange.getProperty(UNSTORED, false, Boolean.class)
-                || !repository.insertIfAbsent(account.withPush(now, "pushed", null, now))) {
-            repository.recordPushed(account.accountId(), now);
+        boolean unstored = exchange.getProperty(UNSTORED, false, Boolean.class);
+        InboxRepository.ResultWrite record = connection -> repository.storePushed(connection, account, unstored, now);
+        // with the event's result, in its commit: a commit of its own per event cost more than the rest of the flow
+        if (!InboxDispatcher.writeWithResult(exchange, record)) {
+            repository.inTransaction(record);
         }
         exchange.getMessage().setHeader(InboxDispatcher.OUTCOME, "pushed");
         LOG.info("Eco account {} of customer {}: catalogue pushed to Feishu (app {}, tenant {})", account.accountId(),

@@ -24,14 +24,18 @@ import org.slf4j.MDC;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -57,6 +61,8 @@ public class InboxDispatcher implements AutoCloseable {
     public static final String HTTP_STATUS = "HrbHttpStatus";
     /** The outcome of an event of a type no flow takes (the event router's own, for events it ran). */
     public static final String NO_FLOW = "no_flow_for_event_type";
+    /** Exchange property: the writes the flow asked to make with its result ({@link #writeWithResult}). */
+    private static final String RESULT_WRITES = "HrbResultWrites";
 
     /**
      * Messages one poll claims at most: they wait in this node's queue with their lease running, which is no shorter
@@ -75,6 +81,9 @@ public class InboxDispatcher implements AutoCloseable {
     private final Duration staleHeartbeat;
     private final ThreadPoolExecutor workers;
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    /** Submitted ids waiting to be claimed, together, by one worker ({@link #claimSubmitted}). */
+    private final Queue<String> toClaim = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean claiming = new AtomicBoolean();
     private final AtomicInteger busy = new AtomicInteger();
     private final AtomicLong unhandledAtIngest = new AtomicLong();
     private volatile boolean open;
@@ -193,10 +202,65 @@ public class InboxDispatcher implements AutoCloseable {
         return unhandledAtIngest.get();
     }
 
-    /** Queues {@code id} for processing on this node; a no-op if it is queued already, the queue is full or not open. */
+    /**
+     * Queues {@code id} for processing on this node; a no-op if it is queued already or not open. Ids submitted
+     * meanwhile are claimed together, in one transaction, by one worker: a commit rewrites every page it touched, so a
+     * claim of its own per message (a backlog released after a burst, messages stored while the queue was full) cost
+     * more than the claim. Whatever cannot be claimed now (the queue full, a burst hold) the poller finds later.
+     */
     public void submit(String id) {
-        if (open) {
-            enqueue(id, () -> claimAndProcess(id), () -> { });
+        if (open && queued.add(id)) {
+            toClaim.add(id);
+            claimSubmittedSoon();
+        }
+    }
+
+    private void claimSubmittedSoon() {
+        if (toClaim.isEmpty() || !claiming.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            workers.execute(this::claimSubmitted);
+        } catch (RejectedExecutionException e) {
+            claiming.set(false);
+            forget(toClaim.size());
+        }
+    }
+
+    /** Claims what was submitted, up to {@link #POLL_CLAIMS} per transaction, and runs what it got. */
+    private void claimSubmitted() {
+        busy.incrementAndGet();
+        try {
+            List<String> ids = new ArrayList<>();
+            String id;
+            while (ids.size() < POLL_CLAIMS && (id = toClaim.poll()) != null) {
+                queued.remove(id);
+                ids.add(id);
+            }
+            if (holding.getAsBoolean() || ids.isEmpty()) {
+                // the poller takes them after the burst
+                forget(toClaim.size());
+                return;
+            }
+            Instant now = clock.instant();
+            repository.claimAll(ids, nodeId, now, lease, now.minus(staleHeartbeat)).forEach(this::run);
+        } catch (Exception e) {
+            LOG.warn("Could not claim submitted inbox messages: {}", e.toString());
+        } finally {
+            busy.decrementAndGet();
+            claiming.set(false);
+            claimSubmittedSoon();
+        }
+    }
+
+    /** Drops up to {@code count} submitted ids unclaimed: they are PENDING in the table, where the poller finds them. */
+    private void forget(int count) {
+        for (int i = 0; i < count; i++) {
+            String id = toClaim.poll();
+            if (id == null) {
+                return;
+            }
+            queued.remove(id);
         }
     }
 
@@ -267,21 +331,6 @@ public class InboxDispatcher implements AutoCloseable {
         return queued.size() + busy.get();
     }
 
-    private void claimAndProcess(String id) {
-        if (holding.getAsBoolean()) {
-            return;
-        }
-        Instant now = clock.instant();
-        Optional<InboxMessage> claimed;
-        try {
-            claimed = repository.claim(id, nodeId, now, lease, now.minus(staleHeartbeat));
-        } catch (Exception e) {
-            LOG.warn("Could not claim inbox message {}: {}", id, e.toString());
-            return;
-        }
-        claimed.ifPresent(this::process);
-    }
-
     private void process(InboxMessage message) {
         MDC.put("hrb.trace", message.traceId());
         long started = System.nanoTime();
@@ -291,7 +340,9 @@ public class InboxDispatcher implements AutoCloseable {
                 park(message);
                 return;
             }
+            List<InboxRepository.ResultWrite> writes = new ArrayList<>();
             Exchange exchange = template().send("direct:" + message.flow(), e -> {
+                e.setProperty(RESULT_WRITES, writes);
                 Message in = e.getIn();
                 in.setBody(message.payload());
                 in.setHeader("HrbMessageId", message.id());
@@ -312,7 +363,7 @@ public class InboxDispatcher implements AutoCloseable {
             long millis = (System.nanoTime() - started) / 1_000_000;
             InboxRepository.Finish finish = new InboxRepository.Finish(message.id(), nodeId, result,
                     result.attemptCounted() ? new InboxRepository.Attempt(message.attemptSeq(), message.attempts(), startedAt,
-                            millis, flow, routeOf(message, exchange)) : null);
+                            millis, flow, routeOf(message, exchange)) : null, writes);
             if (result.state() == State.DEAD) {
                 // the dead letter, the final state and the alert that reports it go together, in one transaction
                 String letterId = MessageIds.next();
@@ -330,7 +381,8 @@ public class InboxDispatcher implements AutoCloseable {
             } else {
                 // group-committed; the worker waits for it, so a crash can repeat at most one finished call per
                 // worker (not every result still queued); should it be lost, the lease runs out and it runs again
-                writer.record(finish).join();
+                finish = record(message, finish);
+                result = finish.result();
             }
             noted(message, flow, result);
             if (result.state() == State.PENDING) {
@@ -349,6 +401,44 @@ public class InboxDispatcher implements AutoCloseable {
         } finally {
             MDC.remove("hrb.trace");
         }
+    }
+
+    /**
+     * Commits {@code finish} and waits for it. Should the database refuse the flow's own writes, they would be refused
+     * on every attempt: the message ends FAILED for its data instead, as a refused write inside the flow does.
+     */
+    private InboxRepository.Finish record(InboxMessage message, InboxRepository.Finish finish) {
+        try {
+            writer.record(finish).join();
+            return finish;
+        } catch (CompletionException e) {
+            if (finish.writes().isEmpty() || !Database.refused(e)) {
+                throw e;
+            }
+            LOG.warn("{} {}: the database refused what the flow stores with its result: {}", message.flow(),
+                    message.traceId(), e.getCause() == null ? e.toString() : e.getCause().toString());
+            InboxRepository.Finish failed = finish.withResult(new Result(State.FAILED, null, true, "unstorable_data",
+                    finish.result().httpStatus(), finish.result().platformCode(), finish.result().platformMsg(),
+                    describe(e.getCause() == null ? e : e.getCause())));
+            writer.record(failed).join();
+            return failed;
+        }
+    }
+
+    /**
+     * Makes {@code write} in the transaction that records the result of the inbox message {@code exchange} runs, when
+     * the inbox runs it: one commit for both, and none of it should the worker have lost the message meanwhile. A
+     * crash before that commit leaves neither, and the message runs again. Returns false when {@code exchange} was not
+     * sent by the inbox (a test, a route of its own): the caller then writes itself.
+     */
+    @SuppressWarnings("unchecked")
+    public static boolean writeWithResult(Exchange exchange, InboxRepository.ResultWrite write) {
+        List<InboxRepository.ResultWrite> writes = exchange.getProperty(RESULT_WRITES, List.class);
+        if (writes == null) {
+            return false;
+        }
+        writes.add(write);
+        return true;
     }
 
     /** Hands a message of a paused flow back PENDING, out of the poller's way until its flow is resumed. */

@@ -72,10 +72,34 @@ public class InboxRepository {
      * A result for {@link #write}: {@code owner}'s attempt at message {@code id} ended with {@code result}. An attempt
      * that counts comes with its {@code attempt} for the history; a hand-back (not run, not counted) has none.
      */
-    public record Finish(String id, String owner, Result result, Attempt attempt) {
+    public record Finish(String id, String owner, Result result, Attempt attempt, List<ResultWrite> writes) {
+        public Finish {
+            writes = List.copyOf(writes);
+        }
+
+        public Finish(String id, String owner, Result result, Attempt attempt) {
+            this(id, owner, result, attempt, List.of());
+        }
+
         public Finish(String id, String owner, Result result) {
             this(id, owner, result, null);
         }
+
+        /** This result without the flow's writes: what is recorded when the database refuses them. */
+        Finish withResult(Result other) {
+            return new Finish(id, owner, other, attempt, List.of());
+        }
+    }
+
+    /**
+     * A flow's own write that belongs with its message's result (see {@link InboxDispatcher#writeWithResult}): made on
+     * the connection, in the transaction, that records the result, and only when that result is recorded (the worker
+     * still held the message). It must leave the transaction usable whatever it finds (on PostgreSQL a failed statement
+     * aborts it: guard an expected conflict with a savepoint).
+     */
+    @FunctionalInterface
+    public interface ResultWrite {
+        void write(Connection connection) throws SQLException;
     }
 
     /**
@@ -446,8 +470,15 @@ public class InboxRepository {
                 return false;
             }
         }
+        writeWith(connection, finish);
         recordAttempts(connection, List.of(finish));
         return true;
+    }
+
+    private static void writeWith(Connection connection, Finish finish) throws SQLException {
+        for (ResultWrite write : finish.writes()) {
+            write.write(connection);
+        }
     }
 
     private static final String INSERT_ATTEMPT = "INSERT INTO inbox_attempt (message_id, seq, attempt, started_at, "
@@ -525,6 +556,7 @@ public class InboxRepository {
             // a result whose lease was lost changed nothing, and its attempt is no part of the history
             if (recorded[i] == 1) {
                 kept.add(finishes.get(i));
+                writeWith(connection, finishes.get(i));
             }
         }
         recordAttempts(connection, kept);

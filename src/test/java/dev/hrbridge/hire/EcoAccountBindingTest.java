@@ -250,6 +250,29 @@ class EcoAccountBindingTest {
     }
 
     @Test
+    void anAccountTheTableRefusesAfterItsPushEndsFailedOnceWithNothingHalfStored() throws Exception {
+        // the binding is stored with the event's result, in its commit; a name longer than its column (1000) is refused
+        // there, after Feishu took the catalogue: the event ends FAILED for its data, is neither retried nor pushed again
+        feishu.stubFor(post(urlPathEqualTo(PACKAGES)).willReturn(okJson(SUCCESS)));
+        String accountId = newId();
+        String eventId = newId();
+        String event = event(eventId, 1, accountId, "[{\"key\":\"ord_id\",\"value\":\"7233333\"}]")
+                .replace("\"account " + accountId + "\"", "\"" + "名".repeat(1001) + "\"");
+        assertThat(webhook.plain(event).statusCode()).isEqualTo(200);
+
+        JsonNode processed = awaitFinal(eventId);
+        assertThat(processed.path("state").asText()).isEqualTo("FAILED");
+        assertThat(processed.path("outcome").asText()).isEqualTo("unstorable_data");
+        assertThat(processed.path("attempts").asInt()).isEqualTo(1);
+        feishu.verify(exactly(1), postRequestedFor(urlPathEqualTo(PACKAGES)));
+        assertThat(accounts("").path("items").findValuesAsText("account_id")).doesNotContain(accountId);
+        // and the instance goes on: the next account is bound and pushed
+        String next = newId();
+        assertThat(awaitFinal(send(1, next, "7233333")).path("state").asText()).isEqualTo("SUCCEEDED");
+        assertThat(account(next).path("push_outcome").asText()).isEqualTo("pushed");
+    }
+
+    @Test
     void theListNeedsTheApiTokenAndAKnownStatus() throws Exception {
         HttpResponse<String> anonymous = TestBridge.HTTP.send(HttpRequest.newBuilder(bridge.api("/api/v1/eco-accounts")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -25,6 +25,7 @@ import java.util.UUID;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The inbox's storage rules, on embedded H2 and on a real PostgreSQL server alike. */
 class InboxRepositoryTest {
@@ -372,6 +373,57 @@ class InboxRepositoryTest {
         assertThat(attemptSeqs(done.id())).containsExactly(1);
         assertThat(inbox.purgeFinishedBefore(NOW.minus(Duration.ofDays(7)))).isEqualTo(1);
         assertThat(attemptSeqs(done.id())).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aFlowsWritesGoWithItsResultOnlyWhileItHoldsTheMessageAndFailWithIt(String vendor) throws Exception {
+        open(vendor);
+        try (Connection c = database.dataSource().getConnection()) {
+            c.createStatement().execute("CREATE TABLE flow_note (message_id VARCHAR(36) PRIMARY KEY, note VARCHAR(8))");
+        }
+        InboxMessage.New kept = message("kept").claimedBy("node-a");
+        InboxMessage.New lost = message("lost").claimedBy("node-a");
+        inbox.write(List.of(kept, lost), List.of(), LEASE, NOW);
+        Instant later = NOW.plus(LEASE).plusSeconds(1);
+        inbox.claim(lost.id(), "node-b", later, LEASE, NOW.minusSeconds(60)).orElseThrow();
+
+        // one batch: the result that still holds its message writes its note, the one taken over writes nothing
+        inbox.write(List.of(), List.of(finishWithNote(kept.id(), "node-a", "done"), finishWithNote(lost.id(), "node-a", "late")),
+                LEASE, later);
+        assertThat(notes()).containsExactly(kept.id() + "=done");
+        assertThat(inbox.find(lost.id()).orElseThrow().state()).isEqualTo(State.PROCESSING);
+
+        // a note the table refuses takes the result with it: nothing of the batch is committed
+        InboxMessage.New refused = message("refused").claimedBy("node-a");
+        inbox.write(List.of(refused), List.of(), LEASE, NOW);
+        assertThatThrownBy(() -> inbox.write(List.of(message("new-in-batch")),
+                List.of(finishWithNote(refused.id(), "node-a", "far too long for its column")), LEASE, NOW))
+                .isInstanceOf(java.sql.SQLException.class);
+        assertThat(inbox.find(refused.id()).orElseThrow().state()).isEqualTo(State.PROCESSING);
+        assertThat(notes()).containsExactly(kept.id() + "=done");
+        assertThat(inbox.countByState().get(State.PENDING)).isZero();
+    }
+
+    private static Finish finishWithNote(String id, String owner, String note) {
+        return new Finish(id, owner, success(), null, List.of(connection -> {
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO flow_note VALUES (?, ?)")) {
+                insert.setString(1, id);
+                insert.setString(2, note);
+                insert.executeUpdate();
+            }
+        }));
+    }
+
+    private List<String> notes() throws Exception {
+        try (Connection c = database.dataSource().getConnection();
+             ResultSet rows = c.createStatement().executeQuery("SELECT message_id, note FROM flow_note ORDER BY note")) {
+            List<String> notes = new java.util.ArrayList<>();
+            while (rows.next()) {
+                notes.add(rows.getString(1) + "=" + rows.getString(2));
+            }
+            return notes;
+        }
     }
 
     private List<Integer> attemptSeqs(String messageId) throws Exception {
