@@ -64,8 +64,8 @@ class PackagedJarIT {
                     .POST(HttpRequest.BodyPublishers.ofString("{\"dimension_value_list\":[{\"dimension\":{\"api_name\":\"company\"},"
                             + "\"value\":{\"select_value\":\"7147562782945478177\"}}]}")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-            // the launcher's defaults: C1 only on a host of two CPUs or fewer, then JAVA_OPTS
-            assertThat(jvmArguments(jar)).contains("-Xmx256m");
+            // the launcher's defaults: C1 only on a host of two CPUs or fewer, a heap that starts small, then JAVA_OPTS
+            assertThat(jvmArguments(jar)).contains("-Xms64m -Xmx256m");
             if (cpus() <= 2) {
                 assertThat(jvmArguments(jar)).contains("-XX:TieredStopAtLevel=1");
             } else {

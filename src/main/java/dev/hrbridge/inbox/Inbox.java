@@ -281,7 +281,7 @@ public class Inbox implements AutoCloseable {
         boolean[] stored = new boolean[messages.size()];
         for (int from = 0; from < messages.size(); from += STORE_ALL_CHUNK) {
             List<InboxMessage.New> chunk = messages.subList(from, Math.min(messages.size(), from + STORE_ALL_CHUNK));
-            List<CompletableFuture<Boolean>> commits = chunk.stream().map(writer::append).toList();
+            List<CompletableFuture<Boolean>> commits = writer.appendAll(chunk);
             for (int i = 0; i < chunk.size(); i++) {
                 try {
                     stored[from + i] = commits.get(i).get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);

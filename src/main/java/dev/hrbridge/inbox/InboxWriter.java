@@ -35,6 +35,10 @@ public class InboxWriter implements AutoCloseable {
     private record Result(Finish finish, CompletableFuture<Void> recorded) {
     }
 
+    /** Appends queued as one: the writer takes them into one transaction, not one each as it wakes up. */
+    private record Appends(List<Append> appends) {
+    }
+
     public InboxWriter(InboxRepository repository, Clock clock, Duration lease, int capacity, StorageFiles storage) {
         this.repository = repository;
         this.storage = storage;
@@ -49,22 +53,32 @@ public class InboxWriter implements AutoCloseable {
      */
     public CompletableFuture<Boolean> append(InboxMessage.New message) {
         CompletableFuture<Boolean> stored = new CompletableFuture<>();
-        enqueue(new Append(message, stored), stored);
+        enqueue(new Append(message, stored));
+        return stored;
+    }
+
+    /** {@link #append} for each of {@code messages}, queued together so that they are committed together. */
+    public List<CompletableFuture<Boolean>> appendAll(List<InboxMessage.New> messages) {
+        List<Append> appends = messages.stream().map(m -> new Append(m, new CompletableFuture<>())).toList();
+        List<CompletableFuture<Boolean>> stored = appends.stream().map(Append::stored).toList();
+        if (!appends.isEmpty()) {
+            enqueue(new Appends(appends));
+        }
         return stored;
     }
 
     /** Completes once the result is committed (it is dropped if the lease was lost meanwhile). */
     public CompletableFuture<Void> record(Finish finish) {
         CompletableFuture<Void> recorded = new CompletableFuture<>();
-        enqueue(new Result(finish, recorded), recorded);
+        enqueue(new Result(finish, recorded));
         return recorded;
     }
 
-    private void enqueue(Object operation, CompletableFuture<?> done) {
+    private void enqueue(Object operation) {
         if (!loop.running()) {
-            done.completeExceptionally(new IllegalStateException("the inbox is closed"));
+            fail(operation, new IllegalStateException("the inbox is closed"));
         } else if (!loop.offer(operation)) {
-            done.completeExceptionally(new IllegalStateException("the inbox write queue is full"));
+            fail(operation, new IllegalStateException("the inbox write queue is full"));
         }
     }
 
@@ -77,6 +91,8 @@ public class InboxWriter implements AutoCloseable {
                 if (!append.stored().isDone()) {
                     appends.add(append);
                 }
+            } else if (operation instanceof Appends group) {
+                group.appends().stream().filter(a -> !a.stored().isDone()).forEach(appends::add);
             } else {
                 results.add((Result) operation);
             }
@@ -141,11 +157,16 @@ public class InboxWriter implements AutoCloseable {
     }
 
     private static void closed(Object left) {
-        IllegalStateException closed = new IllegalStateException("the inbox is closed");
-        if (left instanceof Append append) {
-            append.stored().completeExceptionally(closed);
+        fail(left, new IllegalStateException("the inbox is closed"));
+    }
+
+    private static void fail(Object operation, Exception failure) {
+        if (operation instanceof Append append) {
+            append.stored().completeExceptionally(failure);
+        } else if (operation instanceof Appends group) {
+            group.appends().forEach(a -> a.stored().completeExceptionally(failure));
         } else {
-            ((Result) left).recorded().completeExceptionally(closed);
+            ((Result) operation).recorded().completeExceptionally(failure);
         }
     }
 }

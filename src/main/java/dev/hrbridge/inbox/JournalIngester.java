@@ -180,7 +180,7 @@ public class JournalIngester implements AutoCloseable {
             // during a burst (no room) it stays PENDING for the poller after the burst
             toStore.add(dispatcher.toStore(record));
         }
-        List<CompletableFuture<Boolean>> commits = toStore.stream().map(writer::append).toList();
+        List<CompletableFuture<Boolean>> commits = writer.appendAll(toStore);
         Instant now = Instant.now();
         for (int i = 0; i < toStore.size(); i++) {
             try {
