@@ -43,7 +43,9 @@ class StoreAppSandboxTenantsTest {
             JsonNode acme = accounts(bridge, "?tenant_key=tenant-acme").path("items");
             assertThat(acme).hasSize(1);
             assertThat(acme.get(0).path("account_id").asText()).isEqualTo("8100000000000000001");
-            assertThat(acme.get(0).path("push_outcome").asText()).isEqualTo("pushed");
+            // the binding records its push with the event's result, a moment after Feishu took the catalogue
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    accounts(bridge, "?tenant_key=tenant-acme").path("items").get(0).path("push_outcome").asText().equals("pushed"));
             JsonNode globex = accounts(bridge, "?tenant_key=tenant-globex").path("items");
             assertThat(globex).hasSize(1);
             assertThat(globex.get(0).path("customer").asText()).isEqualTo("7244444");
