@@ -153,7 +153,8 @@ start HRB_SANDBOX_FREQUENCY_LIMITS=false
 # each HR Bridge run takes its own slice of the file: every event id reaches it once
 SLICE=$(( PEER_EVENTS / (PEER_RUNS + 1) ))
 peer_load() { # $1 url, $2 first line, $3 seconds
-  tail -n +"$2" "$WORK/peer.tsv" | head -n $SLICE > "$WORK/slice.tsv"
+  # (sed, not tail | head: head's early exit fails the pipe under pipefail, and set -e ended the run here)
+  sed -n "$2,$(( $2 + SLICE - 1 ))p; $(( $2 + SLICE - 1 ))q" "$WORK/peer.tsv" > "$WORK/slice.tsv"
   BENCH_THREADS=$THREADS BENCH_EVENTS="$WORK/slice.tsv" wrk -t$THREADS -c$CONNECTIONS -d"$3"s --latency \
     -s bench/webhook.lua "$1" | grep RESULT
 }
