@@ -242,8 +242,7 @@ public class InboxDispatcher implements AutoCloseable {
                 forget(toClaim.size());
                 return;
             }
-            Instant now = clock.instant();
-            repository.claimAll(ids, nodeId, now, lease, now.minus(staleHeartbeat)).forEach(this::run);
+            claimAndRun(ids, clock.instant());
         } catch (Exception e) {
             LOG.warn("Could not claim submitted inbox messages: {}", e.toString());
         } finally {
@@ -322,8 +321,13 @@ public class InboxDispatcher implements AutoCloseable {
         // claimed together, one commit, and run as a message claimed when it was stored; one queued already is
         // claimed by its own worker
         ids.removeIf(queued::contains);
-        repository.claimAll(ids, nodeId, now, lease, now.minus(staleHeartbeat)).forEach(this::run);
+        claimAndRun(ids, now);
         return ids.size();
+    }
+
+    /** Claims {@code ids} in one transaction and runs each one it got, as a message claimed when it was stored. */
+    private void claimAndRun(List<String> ids, Instant now) throws Exception {
+        repository.claimAll(ids, nodeId, now, lease, now.minus(staleHeartbeat)).forEach(this::run);
     }
 
     /** Messages queued or running on this node now. */
@@ -415,11 +419,12 @@ public class InboxDispatcher implements AutoCloseable {
             if (finish.writes().isEmpty() || !Database.refused(e)) {
                 throw e;
             }
+            Throwable refusal = e.getCause() == null ? e : e.getCause();
             LOG.warn("{} {}: the database refused what the flow stores with its result: {}", message.flow(),
-                    message.traceId(), e.getCause() == null ? e.toString() : e.getCause().toString());
+                    message.traceId(), refusal.toString());
             InboxRepository.Finish failed = finish.withResult(new Result(State.FAILED, null, true, "unstorable_data",
                     finish.result().httpStatus(), finish.result().platformCode(), finish.result().platformMsg(),
-                    describe(e.getCause() == null ? e : e.getCause())));
+                    describe(refusal)));
             writer.record(failed).join();
             return failed;
         }

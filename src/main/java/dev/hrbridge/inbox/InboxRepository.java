@@ -220,15 +220,7 @@ public class InboxRepository {
      */
     public Optional<InboxMessage> claim(String id, String owner, Instant now, Duration lease, Instant staleHeartbeat)
             throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            try (PreparedStatement update = connection.prepareStatement(CLAIM)) {
-                bindClaim(update, id, owner, now, lease, staleHeartbeat);
-                if (update.executeUpdate() != 1) {
-                    return Optional.empty();
-                }
-            }
-            return find(connection, id);
-        }
+        return claimAll(List.of(id), owner, now, lease, staleHeartbeat).stream().findFirst();
     }
 
     /**

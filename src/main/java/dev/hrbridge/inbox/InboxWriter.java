@@ -35,7 +35,10 @@ public class InboxWriter implements AutoCloseable {
     private record Result(Finish finish, CompletableFuture<Void> recorded) {
     }
 
-    /** Appends queued as one: the writer takes them into one transaction, not one each as it wakes up. */
+    /**
+     * New messages queued as one operation (one or many): the writer takes them into one transaction, not one each as
+     * it wakes up.
+     */
     private record Appends(List<Append> appends) {
     }
 
@@ -52,9 +55,7 @@ public class InboxWriter implements AutoCloseable {
      * exceptionally when the database refused (nothing of the message is then stored).
      */
     public CompletableFuture<Boolean> append(InboxMessage.New message) {
-        CompletableFuture<Boolean> stored = new CompletableFuture<>();
-        enqueue(new Append(message, stored));
-        return stored;
+        return appendAll(List.of(message)).get(0);
     }
 
     /** {@link #append} for each of {@code messages}, queued together so that they are committed together. */
@@ -86,12 +87,8 @@ public class InboxWriter implements AutoCloseable {
         List<Append> appends = new ArrayList<>();
         List<Result> results = new ArrayList<>();
         for (Object operation : batch) {
-            if (operation instanceof Append append) {
+            if (operation instanceof Appends group) {
                 // a sender that stopped waiting was answered 503 and sends again: not stored behind its back
-                if (!append.stored().isDone()) {
-                    appends.add(append);
-                }
-            } else if (operation instanceof Appends group) {
                 group.appends().stream().filter(a -> !a.stored().isDone()).forEach(appends::add);
             } else {
                 results.add((Result) operation);
@@ -126,7 +123,7 @@ public class InboxWriter implements AutoCloseable {
                 // so only the refused one gets the error
                 LOG.warn("Inbox write of {} message(s) and {} result(s) failed, writing each on its own: {}",
                         appends.size(), results.size(), e.toString());
-                appends.forEach(a -> write(List.<Object>of(a)));
+                appends.forEach(a -> write(List.<Object>of(new Appends(List.of(a)))));
                 results.forEach(r -> write(List.<Object>of(r)));
                 return;
             }
@@ -161,9 +158,7 @@ public class InboxWriter implements AutoCloseable {
     }
 
     private static void fail(Object operation, Exception failure) {
-        if (operation instanceof Append append) {
-            append.stored().completeExceptionally(failure);
-        } else if (operation instanceof Appends group) {
+        if (operation instanceof Appends group) {
             group.appends().forEach(a -> a.stored().completeExceptionally(failure));
         } else {
             ((Result) operation).recorded().completeExceptionally(failure);
