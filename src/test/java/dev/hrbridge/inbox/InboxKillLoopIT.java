@@ -52,7 +52,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Under a steady load of signed, encrypted webhooks and offboarding revoke requests, the packaged runtime (H2 file)
+ * Under a steady load of signed, encrypted webhooks (a probe's events and the seed's eco account events) and
+ * offboarding revoke requests, the packaged runtime (H2 file)
  * is SIGKILLed at random moments and restarted on the same working directory. Afterwards no acknowledged event and
  * no accepted request is lost, every one of them is final, and a key reached the upstream more than once only
  * where a kill cut its attempt short (calls per key never exceed the row's attempts; at most kills × workers keys).
@@ -69,6 +70,8 @@ class InboxKillLoopIT {
     private static final long MAX_UP_MS = 3500;
     private static final String EVENT_TYPE = "test.crash_probe_v1";
     private static final String PROBE = "/processed";
+    private static final String PACKAGES = "/open-apis/hire/v1/eco_background_check_packages";
+    private static final String ECO_EVENT_TYPE = "hire.eco_account.created_v1";
     private static final String ENCRYPT_KEY = "kill-loop-encrypt-key";
     private static final String VERIFICATION_TOKEN = "kill-loop-verification-token";
     private static final String API_TOKEN = "kill-loop-api-token";
@@ -88,6 +91,7 @@ class InboxKillLoopIT {
         stub.stubFor(post(urlEqualTo(PROBE)).willReturn(ok()));
         stub.stubFor(post(StubFeishuBridge.TOKEN_PATH).willReturn(okJson(StubFeishuBridge.TOKEN)));
         stub.stubFor(post(urlPathEqualTo(StubFeishuBridge.REVOKE)).willReturn(okJson(StubFeishuBridge.OK)));
+        stub.stubFor(post(urlPathEqualTo(PACKAGES)).willReturn(okJson(StubFeishuBridge.OK)));
     }
 
     @AfterEach
@@ -120,10 +124,18 @@ class InboxKillLoopIT {
                         .POST(HttpRequest.BodyPublishers.ofString("{\"offboarding_id\":\"" + offboardingId + "\"}")).build(),
                 HttpResponse.BodyHandlers.ofString()));
 
-        load = Executors.newScheduledThreadPool(3);
+        // the seed's eco account event, a new account each: the binding is stored in the commit of the event's result
+        AtomicLong accounts = new AtomicLong(8_100_000_000_000_000_000L);
+        Sender ecoEvents = new Sender(200, () -> String.valueOf(accounts.incrementAndGet()),
+                accountId -> feishu.encrypted(FeishuPush.v2Event(ECO_EVENT_TYPE, "kill-loop-eco-" + accountId, VERIFICATION_TOKEN,
+                        "{\"scope\": 1, \"account_id\": \"" + accountId + "\", \"account_name\": \"kill loop\", "
+                                + "\"usage_list\": [1], \"custom_field_list\": [{\"key\": \"ord_id\", \"value\": \"7233333\"}]}")));
+
+        load = Executors.newScheduledThreadPool(4);
         load.scheduleWithFixedDelay(events::sendOne, 0, 5, TimeUnit.MILLISECONDS);
         load.scheduleWithFixedDelay(events::sendOne, 0, 5, TimeUnit.MILLISECONDS);
         load.scheduleWithFixedDelay(requests::sendOne, 0, 40, TimeUnit.MILLISECONDS);
+        load.scheduleWithFixedDelay(ecoEvents::sendOne, 0, 40, TimeUnit.MILLISECONDS);
 
         List<String> kills = new ArrayList<>();
         for (int kill = 1; kill <= KILLS; kill++) {
@@ -149,7 +161,8 @@ class InboxKillLoopIT {
             assertThat(load.awaitTermination(15, TimeUnit.SECONDS)).isTrue();
             // what was never acknowledged is sent again, the same id and key, until it is (Feishu redelivers too)
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
-                    .until(() -> events.resendUnacknowledged() & requests.resendUnacknowledged());
+                    .until(() -> events.resendUnacknowledged() & requests.resendUnacknowledged()
+                            & ecoEvents.resendUnacknowledged());
 
             try {
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
@@ -182,6 +195,7 @@ class InboxKillLoopIT {
         Map<String, Row> eventRows = new HashMap<>();
         Map<String, Long> states = new TreeMap<>();
         long deadLetters;
+        Map<String, String> bindings = new HashMap<>();
         try (Connection db = DriverManager.getConnection("jdbc:h2:file:" + work.resolve("data/hrb").toAbsolutePath(), "hrb", "");
              Statement sql = db.createStatement()) {
             try (ResultSet rows = sql.executeQuery("SELECT kind, trace_id, state, attempts FROM inbox")) {
@@ -190,6 +204,12 @@ class InboxKillLoopIT {
                     if ("EVENT".equals(rows.getString("kind"))) {
                         eventRows.put(rows.getString("trace_id"), new Row(rows.getString("state"), rows.getInt("attempts")));
                     }
+                }
+            }
+            try (ResultSet rows = sql.executeQuery("SELECT account_id, event_id, push_outcome, pushed_at FROM eco_account")) {
+                while (rows.next()) {
+                    bindings.put(rows.getString("account_id"), rows.getString("push_outcome")
+                            + (rows.getObject("pushed_at") == null ? " never pushed" : "") + " by " + rows.getString("event_id"));
                 }
             }
             try (ResultSet count = sql.executeQuery("SELECT COUNT(*) FROM dead_letter")) {
@@ -210,6 +230,19 @@ class InboxKillLoopIT {
                 eventProblems.add(eventId + ": " + row + ", " + calls + " probe call(s)");
             }
         }
+        // every acknowledged account bound once, by its event, with its push; pushed again only by a cut attempt
+        Map<String, Integer> packageCalls = packageCalls();
+        List<String> ecoProblems = new ArrayList<>();
+        int ecoDuplicates = 0;
+        for (String accountId : ecoEvents.acknowledged.keySet()) {
+            Row row = eventRows.get("kill-loop-eco-" + accountId);
+            int calls = packageCalls.getOrDefault(accountId, 0);
+            ecoDuplicates += calls > 1 ? 1 : 0;
+            if (row == null || !row.state().equals("SUCCEEDED") || calls < 1 || calls > row.attempts()
+                    || !("pushed by kill-loop-eco-" + accountId).equals(bindings.get(accountId))) {
+                ecoProblems.add(accountId + ": " + row + ", " + calls + " push(es), binding " + bindings.get(accountId));
+            }
+        }
         List<String> requestProblems = new ArrayList<>();
         int requestDuplicates = 0;
         for (Map.Entry<String, String> accepted : requests.acknowledged.entrySet()) {
@@ -222,18 +255,25 @@ class InboxKillLoopIT {
         }
         System.out.printf("InboxKillLoopIT seed %d: %d kills at %s; events acknowledged %d, keys processed more than once %d "
                         + "(%d probe calls); revoke requests accepted %d, called more than once %d (%d revoke calls); "
+                        + "eco accounts acknowledged %d, pushed more than once %d; "
                         + "bound %d keys; unacknowledged answers: events %s, requests %s; inbox rows %s; %.1f s%n",
                 seed, KILLS, kills, events.acknowledged.size(), eventDuplicates, probeCalls.values().stream().mapToInt(i -> i).sum(),
                 requests.acknowledged.size(), requestDuplicates, revokeCalls.values().stream().mapToInt(i -> i).sum(),
-                KILLS * WORKERS, events.refusals, requests.refusals, states, seconds(started));
+                ecoEvents.acknowledged.size(), ecoDuplicates, KILLS * WORKERS, events.refusals, requests.refusals, states, seconds(started));
 
         assertThat(events.unexpected).as("answers that no retry can fix").isEmpty();
         assertThat(requests.unexpected).as("answers that no retry can fix").isEmpty();
+        assertThat(ecoEvents.unexpected).as("answers that no retry can fix").isEmpty();
+        assertThat(ecoEvents.acknowledged).as("eco account events acknowledged").isNotEmpty();
+        assertThat(ecoProblems).as("eco accounts lost, not final, bound other than once by their event, or pushed more "
+                + "often than attempted").isEmpty();
+        assertThat(bindings).as("bindings without an acknowledged event").hasSameSizeAs(ecoEvents.acknowledged);
         assertThat(eventProblems).as("acknowledged events lost, not final, or called more often than attempted").isEmpty();
         assertThat(requestProblems).as("accepted requests lost, not final, or called more often than attempted").isEmpty();
         assertThat(states.keySet()).as("inbox rows by kind and state").allMatch(s -> s.endsWith("SUCCEEDED"));
         assertThat(deadLetters).isZero();
-        assertThat(eventDuplicates + requestDuplicates).as("keys called more than once").isLessThanOrEqualTo(KILLS * WORKERS);
+        assertThat(eventDuplicates + requestDuplicates + ecoDuplicates).as("keys called more than once")
+                .isLessThanOrEqualTo(KILLS * WORKERS);
     }
 
     private Map<String, String> environment() throws Exception {
@@ -260,6 +300,12 @@ class InboxKillLoopIT {
     private Map<String, Integer> probeCalls() {
         return stub.findAll(postRequestedFor(urlEqualTo(PROBE))).stream()
                 .collect(Collectors.toMap(LoggedRequest::getBodyAsString, r -> 1, Integer::sum));
+    }
+
+    /** Hire catalogue pushes per eco account id. */
+    private Map<String, Integer> packageCalls() {
+        return stub.findAll(postRequestedFor(urlPathEqualTo(PACKAGES))).stream()
+                .collect(Collectors.toMap(r -> readJson(r.getBodyAsString()).path("account_id").asText(), r -> 1, Integer::sum));
     }
 
     /** Feishu revoke calls per offboarding id. */
